@@ -1,0 +1,230 @@
+"""The ``casework`` command: the contract scripts and tests rely on.
+
+Exit codes: 0 success; 1 refused (invalid request, illegal transition, broken
+history); 2 usage errors (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.db import Store
+from casework.errors import CaseworkError
+from casework.models import Case
+
+Handler = Callable[[argparse.Namespace, Store], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+@command("init")
+def cmd_init(args: argparse.Namespace, store: Store) -> int:
+    from casework.crypto import keyring
+    from casework.migrate import upgrade
+    from casework.setup_data import load_demo
+
+    upgrade(store)
+    keyring()  # creates the key file on first use, outside the database
+    print(f"database ready: {store.url}")
+    if args.demo:
+        with store.unit_of_work() as session:
+            loaded = load_demo(session)
+        print("demo agency and roster loaded" if loaded else "an agency is already loaded; kept it")
+    return 0
+
+
+@command("submit")
+def cmd_submit(args: argparse.Namespace, store: Store) -> int:
+    from casework.intake.service import submit
+    from casework.intake.validate import IntakeRejected
+
+    path = Path(args.request)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        print(f"{path}: no such file", file=sys.stderr)
+        return 1
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"(request): not valid JSON: {exc}", file=sys.stderr)
+        return 1
+    try:
+        result = submit(store, raw, base_dir=path.parent.resolve(), received=args.received)
+    except IntakeRejected as exc:
+        print(
+            f"request refused, {len(exc.problems)} problem(s); nothing was stored:", file=sys.stderr
+        )
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if not result.created:
+        print("this request duplicates an existing case; nothing new was stored")
+    else:
+        print(f"response due by {result.response_due.isoformat()} (G.L. c. 258F, 90 days)")
+    if not args.no_flow and result.created:
+        _start_workflow(store, result.case_number)
+    print(result.case_number)
+    return 0
+
+
+def _start_workflow(store: Store, case_number: str) -> None:
+    try:
+        from flows.launch import start_certification  # type: ignore[import-not-found]
+    except ImportError:
+        print("workflow not started: the certification workflow is not installed", file=sys.stderr)
+        return
+    start_certification(store, case_number)
+
+
+@command("list")
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    from casework.views import summary
+
+    with store.reading() as session:
+        stmt = select(Case).order_by(Case.id)
+        if args.state:
+            stmt = stmt.where(Case.state_ == args.state)
+        rows = [summary(c) for c in session.scalars(stmt)]
+    if args.json:
+        _print_json(rows)
+        return 0
+    print(f"{'case':<18} {'type':<4} {'state':<19} {'due':<10} {'exp':<3} assigned")
+    for r in rows:
+        print(
+            f"{r['case_number']:<18} {r['visa_type']:<4} {r['state']:<19} {r['response_due']:<10} "
+            f"{'yes' if r['expedited'] else '':<3} {r['assigned_certifier'] or '-'}"
+        )
+    return 0
+
+
+@command("show")
+def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    from casework.views import detail, get_case
+
+    with store.reading() as session:
+        info = detail(get_case(session, args.case))
+    if args.json:
+        _print_json(info)
+        return 0
+    v = info["victim"]
+    print(f"Case {info['case_number']} ({info['visa_type']} visa), state {info['state']}")
+    print(
+        f"  received {info['received_on']}, response due {info['response_due']}"
+        f"{', EXPEDITED' if info['expedited'] else ''}"
+    )
+    print(f"  assigned certifier: {info['assigned_certifier'] or '-'}")
+    print(f"  victim: {v['given_name']} {v['family_name']}, born {v['date_of_birth']}")
+    r = info["requester"]
+    print(f"  requester: {r['name']} ({r['organization'] or r['role']}) <{r['email']}>")
+    for inc in info["incidents"]:
+        print(f"  report numbers: {', '.join(inc['police_report_numbers'])}")
+        print(f"  dates: {', '.join(inc['dates'])}")
+        print(f"  activities: {', '.join(inc['qualifying_activities'])}")
+    for a in info["attachments"]:
+        print(f"  attachment: {a['filename']} ({a['pages']} pages, sha256 {a['sha256'][:16]}...)")
+    return 0
+
+
+@command("history")
+def cmd_history(args: argparse.Namespace, store: Store) -> int:
+    from casework.views import get_case, history
+
+    with store.reading() as session:
+        rows = history(session, get_case(session, args.case))
+    if args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        change = f"{r['from'] or '(new)'} -> {r['to']}"
+        extra = f"  reason: {r['reason']}" if r["reason"] else ""
+        doc = f"  document {r['document_sha256'][:16]}..." if r["document_sha256"] else ""
+        print(
+            f"{r['seq']:>3} {r['at']} {r['action']:<24} {change:<42} {r['actor']} ({r['role']}){extra}{doc}"
+        )
+    return 0
+
+
+@command("verify-history")
+def cmd_verify(args: argparse.Namespace, store: Store) -> int:
+    from casework.audit import verify_store
+
+    with store.reading() as session:
+        checked, breaks = verify_store(session, args.case)
+    if args.case and checked == 0:
+        print(f"no case numbered {args.case}", file=sys.stderr)
+        return 1
+    for b in breaks:
+        print(f"BROKEN {b}", file=sys.stderr)
+    broken_cases = len({b.case_number for b in breaks})
+    print(f"{checked} case(s) checked, {broken_cases} with a broken history")
+    return 1 if breaks else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casework", description="U/T visa certification casework (Supplement B)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init", help="create or migrate the database")
+    p.add_argument("--demo", action="store_true", help="load the demo agency and roster")
+    p = sub.add_parser("submit", help="validate and store a request (REQUEST.json)")
+    p.add_argument("request")
+    p.add_argument("--no-flow", action="store_true", help="store without starting the workflow")
+    p.add_argument("--received", type=_date, default=None, help="date received (default today)")
+    p = sub.add_parser("list", help="list cases")
+    p.add_argument("--state")
+    p.add_argument("--json", action="store_true")
+    for name in ("show", "history"):
+        p = sub.add_parser(name, help=f"{name} one case")
+        p.add_argument("case")
+        p.add_argument("--json", action="store_true")
+    p = sub.add_parser("verify-history", help="verify the hash chains of case histories")
+    p.add_argument("case", nargs="?")
+    for extend in _EXTENSIONS:
+        extend(sub)
+    return parser
+
+
+#: Later modules add subcommands here: fn(subparsers) registering parsers and COMMANDS.
+_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    store = Store()
+    try:
+        return COMMANDS[args.command](args, store)
+    except CaseworkError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The shape of a certification request (see shared/examples/), as pydantic models.
+
+Structure and types are checked here; rules that depend on today's date, the
+visa type or the files on disk are in :mod:`casework.intake.validate`, so every
+problem is reported in one pass. There is deliberately no field for
+immigration status: the department does not ask (see DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+
+
+def _email(value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address: {exc}") from None
+
+
+def _a_number(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    digits = re.sub(r"[\s-]", "", value).upper().removeprefix("A")
+    if not re.fullmatch(r"\d{7,9}", digits):
+        raise ValueError("an A-Number is 7 to 9 digits, optionally written with a leading A")
+    return "A" + digits.zfill(9)
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Email = Annotated[str, AfterValidator(_email)]
+Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(str.strip)]
+LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RequesterIn(_Strict):
+    name: Text
+    organization: Annotated[str, Field(max_length=200)] | None = None
+    role: Literal["victim_advocate", "attorney", "accredited_representative", "self"]
+    email: Email
+    phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+()./ -]{7,40}$")] | None = None
+    mailing_address: Annotated[str, Field(max_length=500)] | None = None
+
+
+class VictimIn(_Strict):
+    family_name: Text
+    given_name: Text
+    middle_name: Annotated[str, Field(max_length=200)] | None = None
+    other_names: list[Text] = Field(default_factory=list, max_length=20)
+    date_of_birth: IsoDate
+    gender: Literal["female", "male"] | None = None
+    a_number: Annotated[str | None, AfterValidator(_a_number)] = None
+    preferred_language: (
+        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] | None
+    ) = None
+
+
+class IncidentIn(_Strict):
+    police_report_numbers: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=1, max_length=20
+    )
+    dates: list[IsoDate] = Field(min_length=1, max_length=50)
+    location: Annotated[str, Field(max_length=200)] | None = None
+    qualifying_activities: list[str] = Field(min_length=1, max_length=40)
+    other_activity_description: Annotated[str, Field(max_length=5_000)] | None = None
+    statutory_citations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=50
+    )
+    description: LongText
+    known_injuries: Annotated[str, Field(max_length=20_000)] | None = None
+
+
+class HelpfulnessIn(_Strict):
+    summary: LongText
+    possesses_information: bool
+    has_been_helpful: bool
+    is_being_helpful: bool
+    likely_to_be_helpful: bool
+
+
+class FamilyMemberIn(_Strict):
+    full_name: Text
+    relationship: Text
+    involvement: LongText
+
+
+class UrgencyIn(_Strict):
+    in_removal_proceedings: bool = False
+    in_detention: bool = False
+    family_member_turning_21_on: IsoDate | None = None
+
+
+class RequestIn(_Strict):
+    visa_type: Literal["U", "T"]
+    requester: RequesterIn
+    victim: VictimIn
+    incident: IncidentIn
+    helpfulness: HelpfulnessIn
+    family_members_implicated: list[FamilyMemberIn] = Field(default_factory=list, max_length=30)
+    urgency: UrgencyIn = Field(default_factory=UrgencyIn)
+    attachments: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list, max_length=20
+    )

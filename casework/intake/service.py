@@ -1,0 +1,192 @@
+"""Store a validated request as a new case (or find the case it duplicates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from casework.blobs import BlobStore
+from casework.crypto import Keyring, keyring
+from casework.db import Store
+from casework.deadlines import DEFAULT_POLICY, Policy, is_expedited, response_due
+from casework.intake.validate import ValidRequest, validate_request
+from casework.models import (
+    Attachment,
+    Case,
+    DedupeKey,
+    FamilyMember,
+    HelpfulnessClaim,
+    Incident,
+    Requester,
+)
+from casework.numbering import next_case_number
+from casework.roster import get_agency
+from casework.transitions import Actor, apply_transition
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    case_number: str
+    created: bool  # False: the request duplicates an existing case, which is returned
+    response_due: dt.date
+
+
+def dedupe_keys(ring: Keyring, valid: ValidRequest) -> list[str]:
+    v = valid.request.victim
+    return [
+        ring.keyed_hash(
+            valid.request.visa_type, v.family_name, v.given_name, v.date_of_birth.isoformat(), n
+        )
+        for n in valid.request.incident.police_report_numbers
+    ]
+
+
+def _existing(session: Session, keys: list[str]) -> Case | None:
+    hit = session.scalars(select(DedupeKey).where(DedupeKey.key.in_(keys))).first()
+    return session.get(Case, hit.case_id) if hit else None
+
+
+def _requester(session: Session, valid: ValidRequest) -> Requester:
+    r = valid.request.requester
+    found = session.scalars(
+        select(Requester).where(Requester.email == r.email, Requester.name == r.name)
+    ).first()
+    if found is None:
+        found = Requester(
+            name=r.name,
+            organization=r.organization,
+            role=r.role,
+            email=r.email,
+            phone=r.phone,
+            mailing_address=r.mailing_address,
+        )
+        session.add(found)
+    return found
+
+
+def store_request(
+    store: Store,
+    valid: ValidRequest,
+    *,
+    received: dt.date,
+    policy: Policy = DEFAULT_POLICY,
+) -> SubmitResult:
+    ring = keyring()
+    keys = dedupe_keys(ring, valid)
+    blobs = BlobStore(store.settings.attachments_dir)
+    created_blobs: list[str] = []
+    req = valid.request
+    try:
+        with store.unit_of_work() as session:
+            existing = _existing(session, keys)
+            if existing is not None:
+                return SubmitResult(existing.case_number, False, existing.response_due)
+            agency = get_agency(session)
+            number = next_case_number(session, agency.case_prefix, req.visa_type, received.year)
+            urgency = req.urgency.model_dump(mode="json")
+            victim = req.victim.model_dump(mode="json", exclude={"preferred_language"})
+            case = Case(
+                case_number=number,
+                visa_type=req.visa_type,
+                state_="",
+                received_on=received,
+                response_due=response_due(received, policy),
+                expedited=is_expedited(urgency, received, policy),
+                urgency=urgency,
+                requester=_requester(session, valid),
+                preferred_language=req.victim.preferred_language,
+                victim_enc=ring.encrypt_json(victim),
+                history_head="",
+                event_count=0,
+            )
+            apply_transition(
+                session,
+                case,
+                "submit",
+                Actor.requester(req.requester.email),
+                None,
+                payload={
+                    "attachments": [a.sha256 for a in valid.attachments],
+                    "expedited": case.expedited,
+                },
+            )
+            inc = req.incident
+            session.add(
+                Incident(
+                    case_id=case.id,
+                    report_numbers=inc.police_report_numbers,
+                    dates=[d.isoformat() for d in inc.dates],
+                    location=inc.location,
+                    qualifying_activities=inc.qualifying_activities,
+                    other_activity_description=inc.other_activity_description,
+                    statutory_citations=inc.statutory_citations,
+                    narrative_enc=ring.encrypt_json(
+                        {"description": inc.description, "known_injuries": inc.known_injuries}
+                    ),
+                )
+            )
+            h = req.helpfulness
+            session.add(
+                HelpfulnessClaim(
+                    case_id=case.id,
+                    possesses_information=h.possesses_information,
+                    has_been_helpful=h.has_been_helpful,
+                    is_being_helpful=h.is_being_helpful,
+                    likely_to_be_helpful=h.likely_to_be_helpful,
+                    summary_enc=ring.encrypt_json(h.summary),
+                )
+            )
+            for member in req.family_members_implicated:
+                session.add(
+                    FamilyMember(case_id=case.id, data_enc=ring.encrypt_json(member.model_dump()))
+                )
+            for att in valid.attachments:
+                digest, new = blobs.put(att.data)
+                if new:
+                    created_blobs.append(digest)
+                session.add(
+                    Attachment(
+                        case_id=case.id,
+                        sha256=digest,
+                        filename=att.filename,
+                        size_bytes=len(att.data),
+                        page_count=att.page_count,
+                    )
+                )
+            for key in keys:
+                session.add(DedupeKey(key=key, case_id=case.id))
+            session.flush()
+            return SubmitResult(number, True, case.response_due)
+    except IntegrityError:
+        # A concurrent submission of the same request won the race: return its case.
+        for digest in created_blobs:
+            blobs.discard(digest)
+        with store.reading() as session:
+            existing = _existing(session, keys)
+            if existing is None:
+                raise
+            return SubmitResult(existing.case_number, False, existing.response_due)
+    except BaseException:
+        for digest in created_blobs:
+            blobs.discard(digest)
+        raise
+
+
+def submit(
+    store: Store,
+    raw: Any,
+    *,
+    base_dir: Path | None = None,
+    files: dict[str, bytes] | None = None,
+    received: dt.date | None = None,
+) -> SubmitResult:
+    """Validate and store a request; raises IntakeRejected listing every problem."""
+    received = received or dt.date.today()
+    valid = validate_request(raw, today=received, base_dir=base_dir, files=files)
+    return store_request(store, valid, received=received)
