@@ -289,3 +289,40 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+
+
+class Supplement(Base):
+    """Information the requester sent after a request for more information."""
+
+    __tablename__ = "supplements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+
+
+class ActionCode(Base):
+    """A one-time code mailed to the person who must act on a waiting step (hash only)."""
+
+    __tablename__ = "action_codes"
+    __table_args__ = (UniqueConstraint("case_id", "step_key", name="uq_action_codes_case_step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    step_key: Mapped[str] = mapped_column(String(80))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notification(Base):
+    """An email sent, keyed so that a replayed or restarted step never sends it twice."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
