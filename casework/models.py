@@ -326,3 +326,14 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class StatusAccess(Base):
+    """The requester's private status link and lookup code for one case (hashes only)."""
+
+    __tablename__ = "status_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 10:14:27.018854
+Create Date: 2026-11-26 10:14:49.436793
 """
 
 from alembic import op
@@ -285,6 +285,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notifications_case_id"), ["case_id"], unique=False)
 
     op.create_table(
+        "status_access",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_status_access_case_id_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_access")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_status_access_case_id")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_status_access_token_hash")),
+    )
+    op.create_table(
         "da_consultations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
@@ -428,6 +442,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_da_consultations_case_id"))
 
     op.drop_table("da_consultations")
+    op.drop_table("status_access")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notifications_case_id"))
 
