@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -205,13 +206,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
     p = sub.add_parser("verify-history", help="verify the hash chains of case histories")
     p.add_argument("case", nargs="?")
-    for extend in _EXTENSIONS:
-        extend(sub)
+    for module in EXTENSION_MODULES:
+        try:
+            extension = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        extension.register(sub, COMMANDS)
     return parser
 
 
-#: Later modules add subcommands here: fn(subparsers) registering parsers and COMMANDS.
-_EXTENSIONS: list[Callable[[Any], None]] = []
+#: Modules that add subcommands: each has ``register(subparsers, commands)``.
+EXTENSION_MODULES = (
+    "casework.forms_cli",
+    "casework.reports.cli",
+    "casework.portal.cli",
+    "casework.workflow_cli",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,106 @@
+"""Email through a real SMTP server, at most once per idempotency key.
+
+Settings come from the environment: ``CASEWORK_SMTP_HOST`` (default 127.0.0.1),
+``CASEWORK_SMTP_PORT`` (8025), ``CASEWORK_SMTP_USER``/``CASEWORK_SMTP_PASSWORD``,
+``CASEWORK_SMTP_STARTTLS`` (1 to upgrade), ``CASEWORK_MAIL_FROM``.
+
+The key is claimed in the ``notifications`` table before sending and marked
+sent after; a crash between the two leaves a claimed, unsent row that the next
+attempt sends (at-least-once on a crash at exactly that point, never twice otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from casework.db import Store
+from casework.models import Notification, utcnow
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings:
+        return cls(
+            host=os.environ.get("CASEWORK_SMTP_HOST", "127.0.0.1"),
+            port=int(os.environ.get("CASEWORK_SMTP_PORT", "8025")),
+            user=os.environ.get("CASEWORK_SMTP_USER") or None,
+            password=os.environ.get("CASEWORK_SMTP_PASSWORD") or None,
+            starttls=os.environ.get("CASEWORK_SMTP_STARTTLS", "0") == "1",
+            sender=os.environ.get("CASEWORK_MAIL_FROM", "certifications@npd.example.org"),
+        )
+
+
+Attachment = tuple[str, bytes, str]  # filename, content, MIME type ("application/pdf")
+
+
+def build_message(
+    sender: str, to: Sequence[str], subject: str, body: str, attachments: Sequence[Attachment] = ()
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject
+    msg.set_content(body)
+    for filename, content, mime in attachments:
+        maintype, subtype = mime.split("/", 1)
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return msg
+
+
+def deliver(msg: EmailMessage, settings: SmtpSettings) -> None:
+    with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
+        if settings.starttls:
+            smtp.starttls()
+        if settings.user:
+            smtp.login(settings.user, settings.password or "")
+        smtp.send_message(msg)
+
+
+def send_email(
+    store: Store,
+    *,
+    key: str,
+    kind: str,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    case_id: int | None = None,
+    settings: SmtpSettings | None = None,
+) -> bool:
+    """Send once per ``key``; return False when it was already sent."""
+    settings = settings or SmtpSettings.from_env()
+    try:
+        with store.unit_of_work() as session:
+            session.add(
+                Notification(
+                    idempotency_key=key, case_id=case_id, kind=kind, recipient=", ".join(to)
+                )
+            )
+    except IntegrityError:
+        with store.reading() as session:
+            row = session.scalars(
+                select(Notification).where(Notification.idempotency_key == key)
+            ).one()
+            if row.sent_at is not None:
+                return False
+    deliver(build_message(settings.sender, to, subject, body, attachments), settings)
+    with store.unit_of_work() as session:
+        row = session.scalars(select(Notification).where(Notification.idempotency_key == key)).one()
+        row.sent_at = utcnow()
+    return True
