@@ -210,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             extension = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name is None or not module.startswith(exc.name):
                 raise
             continue
         extension.register(sub, COMMANDS)
