@@ -43,7 +43,9 @@ U_ACTIVITY_LABELS: dict[str, str] = {
 U_ACTIVITIES: tuple[str, ...] = tuple(U_ACTIVITY_LABELS)
 
 OTHER_RELATED = "other_related"
-OTHER_RELATED_LABEL = "Other related criminal activity (similar activity in violation of criminal law)"
+OTHER_RELATED_LABEL = (
+    "Other related criminal activity (similar activity in violation of criminal law)"
+)
 
 T_TYPE_LABELS: dict[str, str] = {
     "sex_trafficking_force_fraud_coercion": "Sex trafficking induced by force, fraud, or coercion",
