@@ -52,14 +52,22 @@ def least_loaded_certifier(session: Session) -> Person:
 
 
 def assign(
-    session: Session, case: Case, actor: Actor, version: int, certifier: Person | None = None
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: int,
+    certifier: Person | None = None,
+    *,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     chosen = certifier or least_loaded_certifier(session)
-    return apply_transition(session, case, "assign", actor, version, assign_to=chosen)
+    return apply_transition(session, case, "assign", actor, version, assign_to=chosen, at=at)
 
 
-def start_da_consultation(session: Session, case: Case, version: int) -> CaseEvent:
-    return apply_transition(session, case, "start_da_consultation", Actor.system(), version)
+def start_da_consultation(
+    session: Session, case: Case, version: int, *, at: dt.datetime | None = None
+) -> CaseEvent:
+    return apply_transition(session, case, "start_da_consultation", Actor.system(), version, at=at)
 
 
 def record_da_consultation(
@@ -72,6 +80,7 @@ def record_da_consultation(
     consulted_on: dt.date,
     position: str,
     notes: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     if position not in DA_POSITIONS:
         raise CaseworkError(f"position: must be one of {', '.join(DA_POSITIONS)}")
@@ -86,6 +95,7 @@ def record_da_consultation(
         outcome=position,
         notes=notes,
         payload={"position": position, "consulted": consulted_name, "on": consulted_on.isoformat()},
+        at=at,
     )
     session.add(
         DAConsultation(
@@ -110,7 +120,13 @@ def latest_da_consultation(session: Session, case: Case) -> DAConsultation | Non
 
 
 def request_information(
-    session: Session, case: Case, actor: Actor, version: int, *, missing: str
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: int,
+    *,
+    missing: str,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     event = apply_transition(
         session,
@@ -120,6 +136,7 @@ def request_information(
         version,
         reason=missing,
         outcome="request_more_info",
+        at=at,
     )
     session.add(
         ReviewDecision(
@@ -142,6 +159,7 @@ def supplement(
     text: str,
     attachments: list[AttachmentFile],
     blobs: BlobStore,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     """The requester answers a request for information (text and PDFs)."""
     if not text.strip() and not attachments:
@@ -154,6 +172,7 @@ def supplement(
         version,
         payload={"attachments": [a.sha256 for a in attachments], "text_sha256": _sha(text)},
         notes="information received from the requester",
+        at=at,
     )
     for att in attachments:
         blobs.put(att.data)
@@ -185,6 +204,7 @@ def recommend_certification(
     *,
     findings: Findings,
     notes: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     if latest_da_consultation(session, case) is None:
         raise NotPermitted(
@@ -193,7 +213,14 @@ def recommend_certification(
     if findings.visa_type != case.visa_type:
         raise CaseworkError("findings: visa type does not match the case")
     event = apply_transition(
-        session, case, "recommend_certification", actor, version, outcome="certify", notes=notes
+        session,
+        case,
+        "recommend_certification",
+        actor,
+        version,
+        outcome="certify",
+        notes=notes,
+        at=at,
     )
     session.add(
         ReviewDecision(
@@ -236,6 +263,7 @@ def deny(
     *,
     reason_code: str,
     explanation: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Deny (by the assigned certifier at review, or by the Chief at signature)."""
     reason = _denial_text(reason_code, explanation)
@@ -249,6 +277,7 @@ def deny(
         reason=reason,
         outcome="deny",
         payload={"reason_code": reason_code},
+        at=at,
     )
     if actor.role is Role.CHIEF:
         session.add(
@@ -274,10 +303,23 @@ def deny(
 
 
 def return_to_certifier(
-    session: Session, case: Case, actor: Actor, version: int, *, comments: str
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: int,
+    *,
+    comments: str,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     event = apply_transition(
-        session, case, "return_to_certifier", actor, version, reason=comments, outcome="return"
+        session,
+        case,
+        "return_to_certifier",
+        actor,
+        version,
+        reason=comments,
+        outcome="return",
+        at=at,
     )
     session.add(
         SignatureApproval(
@@ -301,6 +343,7 @@ def approve_signature(
     signer: Person,
     signer_title: str,
     comments: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     today = dt.date.today()
     if signature_date > today or signature_date < case.received_on:
@@ -314,6 +357,7 @@ def approve_signature(
         outcome="approve",
         notes=comments,
         payload={"signature_date": signature_date.isoformat(), "signer": signer.full_name},
+        at=at,
     )
     session.add(
         SignatureApproval(
@@ -387,9 +431,10 @@ def simple(
     version: int,
     *,
     reason: str | None = None,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Steps with no records of their own: deliver, withdraw, reopen, revoke, mark_delayed."""
-    event = apply_transition(session, case, action, actor, version, reason=reason)
+    event = apply_transition(session, case, action, actor, version, reason=reason, at=at)
     if action == "mark_delayed":
         case.delayed_reason = reason
     return event
