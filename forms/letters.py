@@ -1,0 +1,310 @@
+"""Letters, notification emails and the certification packet.
+
+Letters are Jinja2 text templates (``templates/letters/<kind>.<lang>.txt``) turned
+into PDF with reportlab platypus; emails are ``templates/email/<kind>.<lang>.txt``
+whose first line is ``Subject: ...``. Output is deterministic (reportlab
+``invariant=1``, fixed PDF /ID), so identical input gives identical bytes.
+Email subjects never carry the victim's name (only case number and visa type).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import jinja2
+from pydantic import BaseModel, Field
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, ByteStringObject
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from forms.fonts import BOLD, REGULAR, register_fonts
+from forms.model import AgencyInfo
+
+LETTER_KINDS = (
+    "acknowledgment",
+    "da_memo",
+    "request_information",
+    "denial",
+    "delay",
+    "certification_cover",
+    "revocation",
+)
+REQUESTER_KINDS = (
+    "acknowledgment",
+    "request_information",
+    "denial",
+    "delay",
+    "certification_cover",
+)
+TEMPLATE_DIR = Path(
+    os.environ.get("CASEWORK_TEMPLATES", Path(__file__).resolve().parents[1] / "templates")
+)
+FORM_NAMES = {"U": "Form I-918 Supplement B", "T": "Form I-914 Supplement B"}
+FORM_TITLES = {
+    "U": "U Nonimmigrant Status Certification",
+    "T": "Declaration for Trafficking Victim",
+}
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+_MONTHS_ES = (
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+).split()
+
+
+class LetterContext(BaseModel):
+    case_number: str
+    visa_type: str  # "U" or "T"
+    today: date
+    agency: AgencyInfo
+    requester_name: str
+    requester_organization: str | None = None
+    requester_email: str | None = None
+    requester_address: str | None = None
+    response_due: date | None = None
+    reason: str | None = None
+    requested_items: str | None = None
+    signature_date: date | None = None
+    last_filing_day: date | None = None
+    delay_process: str | None = None
+    projected_time_frame: str | None = None
+    da_contact_name: str | None = None
+    incident_summary: str | None = None
+    report_numbers: list[str] = Field(default_factory=list)
+    signer_name: str | None = None
+    signer_title: str | None = None
+    status_url: str | None = None
+    received_date: date | None = None  # addition: defaults to ``today``
+
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "denial": ("reason",),
+    "delay": ("reason", "delay_process", "projected_time_frame"),
+    "certification_cover": ("signature_date", "last_filing_day"),
+    "request_information": ("requested_items",),
+    "revocation": ("reason",),
+}
+
+
+def format_date(d: date | None, language: str = "en") -> str:
+    if d is None:
+        return ""
+    if language == "es":
+        return f"{d.day} de {_MONTHS_ES[d.month - 1]} de {d.year}"
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _env(language: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["d"] = lambda v: format_date(v, language)
+    return env
+
+
+_ENVS: dict[str, jinja2.Environment] = {}
+
+
+def _render_text(folder: str, kind: str, ctx: LetterContext, language: str) -> str:
+    if kind not in LETTER_KINDS:
+        raise ValueError(f"unknown letter kind {kind!r}; known: {', '.join(LETTER_KINDS)}")
+    missing = [f for f in REQUIRED.get(kind, ()) if getattr(ctx, f) in (None, "")]
+    if missing:
+        raise ValueError(f"{kind} needs {', '.join(missing)}")
+    env = _ENVS.get(language) or _ENVS.setdefault(language, _env(language))
+    tpl = env.get_template(f"{folder}/{kind}.{language}.txt")
+    values: dict[str, Any] = dict(ctx)
+    values["received_date"] = ctx.received_date or ctx.today
+    values["form_name"] = FORM_NAMES[ctx.visa_type]
+    values["form_title"] = FORM_TITLES[ctx.visa_type]
+    return tpl.render(**values)
+
+
+def has_translation(kind: str, language: str, folder: str = "letters") -> bool:
+    return (TEMPLATE_DIR / folder / f"{kind}.{language}.txt").exists()
+
+
+def letter_text(kind: str, ctx: LetterContext, language: str = "en") -> str:
+    """The letter body as plain text (what the PDF prints after the letterhead)."""
+    return _render_text("letters", kind, ctx, language)
+
+
+def render_email_text(kind: str, ctx: LetterContext, language: str = "en") -> tuple[str, str]:
+    """(subject, plain-text body). Falls back to English when no translation exists."""
+    lang = language if has_translation(kind, language, "email") else "en"
+    text = _render_text("email", kind, ctx, lang)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject: "):
+        raise ValueError(f"email template {kind}.{lang} must start with 'Subject: '")
+    return first.removeprefix("Subject: ").strip(), body.strip() + "\n"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10.5, leading=14,
+                          spaceAfter=8, alignment=TA_LEFT)
+    return {
+        "body": body,
+        "head": ParagraphStyle("head", parent=body, fontName=BOLD, fontSize=14, leading=17,
+                               spaceAfter=2),
+        "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, spaceAfter=2),
+        "re": ParagraphStyle("re", parent=body, fontName=BOLD),
+    }
+
+
+def _letter_story(kind: str, ctx: LetterContext, language: str) -> list[Any]:
+    st = _styles()
+    a = ctx.agency
+    text = letter_text(kind, ctx, language)
+    addr = ", ".join(p for p in (a.street, a.suite) if p)
+    story: list[Any] = [
+        Paragraph(escape(a.name), st["head"]),
+        Paragraph(escape(f"{addr}, {a.city}, {a.state} {a.zip_code}"), st["small"]),
+        Paragraph(escape(f"Tel. {a.phone}" + (f" - Fax {a.fax}" if a.fax else "")
+                         + f" - {a.email}"), st["small"]),
+        Spacer(1, 0.25 * inch),
+        Paragraph(escape(format_date(ctx.today, language)), st["body"]),
+    ]
+    if kind not in ("da_memo", "revocation"):
+        lines = [ctx.requester_name, ctx.requester_organization or "",
+                 ctx.requester_address or "", ctx.requester_email or ""]
+        story.append(Paragraph("<br/>".join(escape(x) for x in lines if x), st["body"]))
+    story.append(Spacer(1, 0.1 * inch))
+    paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+    for i, p in enumerate(paras):
+        style = st["re"] if i == 0 and p.startswith(("RE:", "REF.:", "MEMORANDUM")) else st["body"]
+        story.append(Paragraph(escape(p).replace("\n", "<br/>"), style))
+    if kind != "da_memo":
+        story.append(Spacer(1, 0.45 * inch))
+        sig = [ctx.signer_name or "", ctx.signer_title or "", a.name]
+        story.append(Paragraph("<br/>".join(escape(x) for x in sig if x), st["body"]))
+    return story
+
+
+def _footer(label: str) -> Any:
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(REGULAR, 8)
+        canvas.drawString(inch, 0.55 * inch, label)
+        canvas.drawRightString(letter[0] - inch, 0.55 * inch, f"Page {doc.page}")
+        canvas.restoreState()
+
+    return draw
+
+
+def _build(story: list[Any], *, title: str, subject: str, keywords: str, footer: str) -> bytes:
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=letter, leftMargin=inch, rightMargin=inch, topMargin=0.8 * inch,
+        bottomMargin=0.9 * inch, title=title, subject=subject, keywords=keywords,
+        author="Police Department U/T visa casework", creator="casework forms", invariant=1,
+    )
+    doc.build(story, onFirstPage=_footer(footer), onLaterPages=_footer(footer))
+    return buf.getvalue()
+
+
+def render_letter(kind: str, ctx: LetterContext, language: str = "en") -> bytes:
+    """Letter as PDF. For ``language`` != "en" with a translation, the PDF carries the
+    English letter, then the translated copy (starting on a new page)."""
+    story = _letter_story(kind, ctx, "en")
+    langs = ["en"]
+    if language != "en" and has_translation(kind, language):
+        story += [PageBreak(), *_letter_story(kind, ctx, language)]
+        langs.append(language)
+    return _build(
+        story,
+        title=f"{kind.replace('_', ' ').title()} - {ctx.case_number}",
+        subject=ctx.case_number,
+        keywords=f"{kind}; {FORM_NAMES[ctx.visa_type]}; languages {','.join(langs)}",
+        footer=f"{ctx.agency.name} - case {ctx.case_number}",
+    )
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _index_pdf(attachments: list[tuple[str, str, int]], title: str, case_number: str,
+               edition: str) -> bytes:
+    st = _styles()
+    rows: list[list[Any]] = [["#", "Document", "SHA-256", "Pages"]]
+    cell = ParagraphStyle("cell", parent=st["small"], fontSize=7.5, leading=9.5)
+    for i, (name, digest, pages) in enumerate(attachments, start=1):
+        rows.append([str(i), Paragraph(escape(name), cell), Paragraph(digest, cell), str(pages)])
+    if not attachments:
+        rows.append(["", "None", "", ""])
+    table = Table(rows, colWidths=[0.3 * inch, 2.2 * inch, 3.3 * inch, 0.6 * inch], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, 0), BOLD, 9),
+        ("FONT", (0, 1), (-1, -1), REGULAR, 8.5),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    story = [
+        Paragraph(escape(f"Index of attachments - {title}"), st["head"]),
+        Paragraph(escape(f"Case {case_number} - form edition {edition}"), st["small"]),
+        Spacer(1, 0.2 * inch),
+        table,
+    ]
+    return _build(story, title=f"Index - {case_number}", subject=case_number,
+                  keywords=f"edition {edition}", footer=f"Case {case_number} - index")
+
+
+def assemble_packet(*, cover_letter: bytes, form: bytes, attachments: list[tuple[str, str, int]],
+                    title: str, case_number: str, edition: str) -> bytes:
+    """One PDF: cover letter, form, index of attachments (name, sha256, pages).
+
+    Metadata: /Title, /Subject (case number), /Keywords (with the edition) and the
+    custom keys /CaseNumber, /FormEdition. Identical input gives identical bytes.
+    """
+    writer = PdfWriter()
+    for part in (cover_letter, form, _index_pdf(attachments, title, case_number, edition)):
+        writer.append(PdfReader(io.BytesIO(part)))
+    writer.add_metadata({
+        "/Title": title,
+        "/Subject": case_number,
+        "/Keywords": f"case {case_number}; form edition {edition}",
+        "/Author": "Police Department U/T visa casework",
+        "/Producer": "casework forms",
+        "/CaseNumber": case_number,
+        "/FormEdition": edition,
+    })
+    digest = hashlib.sha256(cover_letter + form + repr(attachments).encode()
+                            + title.encode() + case_number.encode() + edition.encode()).digest()
+    file_id = ByteStringObject(digest[:16])
+    writer._ID = ArrayObject([file_id, file_id])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+__all__ = [
+    "LETTER_KINDS",
+    "REQUESTER_KINDS",
+    "LetterContext",
+    "assemble_packet",
+    "format_date",
+    "letter_text",
+    "render_email_text",
+    "render_letter",
+]
