@@ -104,6 +104,7 @@ def apply_transition(
     commits it together with any records that belong to the same step.
     """
     is_new = case.id is None and not case.state_
+    number = case.case_number  # read now: after a failed flush the instance is expired
     rule = check_transition(session, None if is_new else case, action, actor)
     if rule.needs_reason and not (reason and reason.strip()):
         raise MissingReason(f"{case.case_number}: {action} needs a reason")
@@ -156,6 +157,6 @@ def apply_transition(
         session.flush()
     except (StaleDataError, IntegrityError) as exc:
         raise StaleCase(
-            f"{case.case_number} was changed by someone else at the same time; reload it and try again"
+            f"{number} was changed by someone else at the same time; reload it and try again"
         ) from exc
     return event

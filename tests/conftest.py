@@ -24,7 +24,9 @@ if not SHARED.exists():  # CI lays shared/ beside the clone
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXAMPLES = SHARED / "examples"
 EXAMPLE_U = EXAMPLES / "request-u-domestic-violence.json"
-PG_ADMIN_URL = os.environ.get("CASEWORK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "CASEWORK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 TODAY = dt.date(2026, 11, 26)
 
 
