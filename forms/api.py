@@ -49,7 +49,7 @@ def render_supplement_b(
 
 def _detect(pdf: bytes) -> tuple[str, FormSpec, dict[str, str]]:
     reader = PdfReader(io.BytesIO(pdf))
-    meta = reader.metadata or {}
+    meta: dict[str, object] = dict(reader.metadata or {})
     layer = meta.get(f"/{ITEM_LAYER_KEY}")
     if layer:
         doc = json.loads(str(layer))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
@@ -29,27 +30,42 @@ def register_fonts() -> None:
 
 
 def wrap(text: str, width: float, font: str = REGULAR, size: float = 9.0) -> list[str]:
-    """Greedy word wrap by font metrics; honours explicit newlines."""
+    """Greedy word wrap by font metrics; honours explicit newlines (cached)."""
+    return list(_wrap(text, width, font, size))
+
+
+@lru_cache(maxsize=8192)
+def _wrap(text: str, width: float, font: str, size: float) -> tuple[str, ...]:
     register_fonts()
     sw = pdfmetrics.stringWidth
+    space = sw(" ", font, size)
     lines: list[str] = []
     for para in text.split("\n"):
-        words = para.split(" ")
         cur = ""
-        for w in words:
-            cand = w if not cur else f"{cur} {w}"
-            if sw(cand, font, size) <= width:
-                cur = cand
+        cur_w = 0.0
+        for w in para.split(" "):
+            ww = sw(w, font, size)
+            if not cur:
+                if ww <= width:
+                    cur, cur_w = w, ww
+                    continue
+            elif cur_w + space + ww <= width:
+                cur, cur_w = f"{cur} {w}", cur_w + space + ww
                 continue
-            if cur:
+            else:
                 lines.append(cur)
-            # hard-break words longer than the line
-            while sw(w, font, size) > width and len(w) > 1:
+                cur, cur_w = "", 0.0
+                if ww <= width:
+                    cur, cur_w = w, ww
+                    continue
+            # hard-break a word longer than the line
+            while ww > width and len(w) > 1:
                 cut = len(w)
                 while cut > 1 and sw(w[:cut], font, size) > width:
                     cut -= 1
                 lines.append(w[:cut])
                 w = w[cut:]
-            cur = w
+                ww = sw(w, font, size)
+            cur, cur_w = w, ww
         lines.append(cur)
-    return lines
+    return tuple(lines)

@@ -64,8 +64,19 @@ FORM_TITLES = {
 }
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 _MONTHS_ES = (
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
-).split()
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 
 
 class LetterContext(BaseModel):
@@ -160,12 +171,14 @@ def render_email_text(kind: str, ctx: LetterContext, language: str = "en") -> tu
 
 def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=10.5, leading=14,
-                          spaceAfter=8, alignment=TA_LEFT)
+    body = ParagraphStyle(
+        "body", fontName=REGULAR, fontSize=10.5, leading=14, spaceAfter=8, alignment=TA_LEFT
+    )
     return {
         "body": body,
-        "head": ParagraphStyle("head", parent=body, fontName=BOLD, fontSize=14, leading=17,
-                               spaceAfter=2),
+        "head": ParagraphStyle(
+            "head", parent=body, fontName=BOLD, fontSize=14, leading=17, spaceAfter=2
+        ),
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11, spaceAfter=2),
         "re": ParagraphStyle("re", parent=body, fontName=BOLD),
     }
@@ -179,14 +192,20 @@ def _letter_story(kind: str, ctx: LetterContext, language: str) -> list[Any]:
     story: list[Any] = [
         Paragraph(escape(a.name), st["head"]),
         Paragraph(escape(f"{addr}, {a.city}, {a.state} {a.zip_code}"), st["small"]),
-        Paragraph(escape(f"Tel. {a.phone}" + (f" - Fax {a.fax}" if a.fax else "")
-                         + f" - {a.email}"), st["small"]),
+        Paragraph(
+            escape(f"Tel. {a.phone}" + (f" - Fax {a.fax}" if a.fax else "") + f" - {a.email}"),
+            st["small"],
+        ),
         Spacer(1, 0.25 * inch),
         Paragraph(escape(format_date(ctx.today, language)), st["body"]),
     ]
     if kind not in ("da_memo", "revocation"):
-        lines = [ctx.requester_name, ctx.requester_organization or "",
-                 ctx.requester_address or "", ctx.requester_email or ""]
+        lines = [
+            ctx.requester_name,
+            ctx.requester_organization or "",
+            ctx.requester_address or "",
+            ctx.requester_email or "",
+        ]
         story.append(Paragraph("<br/>".join(escape(x) for x in lines if x), st["body"]))
     story.append(Spacer(1, 0.1 * inch))
     paras = [p.strip() for p in text.split("\n\n") if p.strip()]
@@ -214,9 +233,18 @@ def _footer(label: str) -> Any:
 def _build(story: list[Any], *, title: str, subject: str, keywords: str, footer: str) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
-        buf, pagesize=letter, leftMargin=inch, rightMargin=inch, topMargin=0.8 * inch,
-        bottomMargin=0.9 * inch, title=title, subject=subject, keywords=keywords,
-        author="Police Department U/T visa casework", creator="casework forms", invariant=1,
+        buf,
+        pagesize=letter,
+        leftMargin=inch,
+        rightMargin=inch,
+        topMargin=0.8 * inch,
+        bottomMargin=0.9 * inch,
+        title=title,
+        subject=subject,
+        keywords=keywords,
+        author="Police Department U/T visa casework",
+        creator="casework forms",
+        invariant=1,
     )
     doc.build(story, onFirstPage=_footer(footer), onLaterPages=_footer(footer))
     return buf.getvalue()
@@ -243,8 +271,9 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _index_pdf(attachments: list[tuple[str, str, int]], title: str, case_number: str,
-               edition: str) -> bytes:
+def _index_pdf(
+    attachments: list[tuple[str, str, int]], title: str, case_number: str, edition: str
+) -> bytes:
     st = _styles()
     rows: list[list[Any]] = [["#", "Document", "SHA-256", "Pages"]]
     cell = ParagraphStyle("cell", parent=st["small"], fontSize=7.5, leading=9.5)
@@ -253,25 +282,41 @@ def _index_pdf(attachments: list[tuple[str, str, int]], title: str, case_number:
     if not attachments:
         rows.append(["", "None", "", ""])
     table = Table(rows, colWidths=[0.3 * inch, 2.2 * inch, 3.3 * inch, 0.6 * inch], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), BOLD, 9),
-        ("FONT", (0, 1), (-1, -1), REGULAR, 8.5),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), BOLD, 9),
+                ("FONT", (0, 1), (-1, -1), REGULAR, 8.5),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     story = [
         Paragraph(escape(f"Index of attachments - {title}"), st["head"]),
         Paragraph(escape(f"Case {case_number} - form edition {edition}"), st["small"]),
         Spacer(1, 0.2 * inch),
         table,
     ]
-    return _build(story, title=f"Index - {case_number}", subject=case_number,
-                  keywords=f"edition {edition}", footer=f"Case {case_number} - index")
+    return _build(
+        story,
+        title=f"Index - {case_number}",
+        subject=case_number,
+        keywords=f"edition {edition}",
+        footer=f"Case {case_number} - index",
+    )
 
 
-def assemble_packet(*, cover_letter: bytes, form: bytes, attachments: list[tuple[str, str, int]],
-                    title: str, case_number: str, edition: str) -> bytes:
+def assemble_packet(
+    *,
+    cover_letter: bytes,
+    form: bytes,
+    attachments: list[tuple[str, str, int]],
+    title: str,
+    case_number: str,
+    edition: str,
+) -> bytes:
     """One PDF: cover letter, form, index of attachments (name, sha256, pages).
 
     Metadata: /Title, /Subject (case number), /Keywords (with the edition) and the
@@ -280,17 +325,25 @@ def assemble_packet(*, cover_letter: bytes, form: bytes, attachments: list[tuple
     writer = PdfWriter()
     for part in (cover_letter, form, _index_pdf(attachments, title, case_number, edition)):
         writer.append(PdfReader(io.BytesIO(part)))
-    writer.add_metadata({
-        "/Title": title,
-        "/Subject": case_number,
-        "/Keywords": f"case {case_number}; form edition {edition}",
-        "/Author": "Police Department U/T visa casework",
-        "/Producer": "casework forms",
-        "/CaseNumber": case_number,
-        "/FormEdition": edition,
-    })
-    digest = hashlib.sha256(cover_letter + form + repr(attachments).encode()
-                            + title.encode() + case_number.encode() + edition.encode()).digest()
+    writer.add_metadata(
+        {
+            "/Title": title,
+            "/Subject": case_number,
+            "/Keywords": f"case {case_number}; form edition {edition}",
+            "/Author": "Police Department U/T visa casework",
+            "/Producer": "casework forms",
+            "/CaseNumber": case_number,
+            "/FormEdition": edition,
+        }
+    )
+    digest = hashlib.sha256(
+        cover_letter
+        + form
+        + repr(attachments).encode()
+        + title.encode()
+        + case_number.encode()
+        + edition.encode()
+    ).digest()
     file_id = ByteStringObject(digest[:16])
     writer._ID = ArrayObject([file_id, file_id])
     out = io.BytesIO()

@@ -140,16 +140,6 @@ def _template(official_pdf: Path | bytes) -> PdfReader:
     reader = _TEMPLATES.get(key)
     if reader is None:
         reader = PdfReader(src)
-        for i in range(
-            1,
-            len(reader.xref_objStm)
-            + max((n for gen in reader.xref.values() for n in gen), default=0)
-            + 1,
-        ):
-            try:
-                reader.get_object(i)
-            except Exception:  # noqa: BLE001 - free / missing object numbers
-                pass
         if len(_TEMPLATES) > 8:
             _TEMPLATES.clear()
         _TEMPLATES[key] = reader

@@ -242,7 +242,7 @@ def _nest(writer: PdfWriter, acro: DictionaryObject) -> None:
             roots.append(ref)
         return d
 
-    for fref in list(acro["/Fields"]):
+    for fref in list(cast(ArrayObject, acro["/Fields"])):
         f = fref.get_object()
         full = str(f["/T"])
         head, _, tail = full.rpartition(".")

@@ -23,19 +23,26 @@ from tests.forms_fixtures import AGENCY, t_case, u_case
 
 def ctx(visa: str = "U", **kw: object) -> LetterContext:
     base: dict[str, object] = dict(
-        case_number=f"NPD-{visa}-2026-0007", visa_type=visa, today=date(2026, 4, 2),
-        agency=AGENCY, requester_name="Rosa Delgado",
+        case_number=f"NPD-{visa}-2026-0007",
+        visa_type=visa,
+        today=date(2026, 4, 2),
+        agency=AGENCY,
+        requester_name="Rosa Delgado",
         requester_organization="Pioneer Valley Victim Advocacy Center",
         requester_email="rdelgado@pvvac.example.org",
         requester_address="15 Main St, Northampton, MA 01060",
         response_due=date(2026, 6, 30),
         reason="The report does not show a qualifying criminal activity under department policy.",
         requested_items="A copy of the 209A protective order.",
-        signature_date=date(2026, 4, 1), last_filing_day=date(2026, 9, 30),
+        signature_date=date(2026, 4, 1),
+        last_filing_day=date(2026, 9, 30),
         delay_process="The case file is under review by the District Attorney's Office.",
-        projected_time_frame="45 days", da_contact_name="ADA Jane Smith",
+        projected_time_frame="45 days",
+        da_contact_name="ADA Jane Smith",
         incident_summary="Assault with a knife; victim testified at the 209A hearing.",
-        report_numbers=["24-01187-OF"], signer_name="Jody Kasper", signer_title="Chief of Police",
+        report_numbers=["24-01187-OF"],
+        signer_name="Jody Kasper",
+        signer_title="Chief of Police",
         status_url="https://example.org/status/NPD",
     )
     base.update(kw)
@@ -129,10 +136,18 @@ def test_packet(make) -> None:  # type: ignore[no-untyped-def]
     data = make()
     cover = render_letter("certification_cover", ctx(data.visa_type), "es")
     form = render_supplement_b(data)
-    atts = [("police-report-24-01187.pdf", hashlib.sha256(b"x").hexdigest(), 3),
-            ("victim-statement.pdf", hashlib.sha256(b"y").hexdigest(), 2)]
-    kw = dict(cover_letter=cover, form=form, attachments=atts, title="Certification packet",
-              case_number=data.case_number, edition=data.edition)
+    atts = [
+        ("police-report-24-01187.pdf", hashlib.sha256(b"x").hexdigest(), 3),
+        ("victim-statement.pdf", hashlib.sha256(b"y").hexdigest(), 2),
+    ]
+    kw = dict(
+        cover_letter=cover,
+        form=form,
+        attachments=atts,
+        title="Certification packet",
+        case_number=data.case_number,
+        edition=data.edition,
+    )
     packet = assemble_packet(**kw)  # type: ignore[arg-type]
     reader = PdfReader(io.BytesIO(packet))
     assert len(reader.pages) == 2 + 5 + 1
