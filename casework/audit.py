@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +32,10 @@ _EVENT_COLUMNS = (
 )
 
 
+#: Plain tuples with attribute access: far cheaper than ORM rows for 100,000s of events.
+EventRecord = namedtuple("EventRecord", [c.key for c in _EVENT_COLUMNS])  # type: ignore[misc]
+
+
 def verify_store(session: Session, case_number: str | None = None) -> tuple[int, list[ChainBreak]]:
     """Check every case's chain (or one case's); return (cases checked, breaks found).
 
@@ -43,11 +49,10 @@ def verify_store(session: Session, case_number: str | None = None) -> tuple[int,
         events_q = events_q.join(Case, Case.id == CaseEvent.case_id).where(
             Case.case_number == case_number.upper()
         )
-    heads = {row.id: row for row in session.execute(cases_q)}
-    by_case = {
-        case_id: list(rows)
-        for case_id, rows in groupby(session.execute(events_q), key=lambda r: r.case_id)
-    }
+    conn = session.connection()  # Core rows: no ORM loading machinery
+    heads = {row.id: row for row in conn.execute(cases_q)}
+    records = map(EventRecord._make, conn.execute(events_q))
+    by_case = {case_id: list(rows) for case_id, rows in groupby(records, key=itemgetter(0))}
     breaks: list[ChainBreak] = []
     for case_id, head in heads.items():
         events = by_case.get(case_id, [])

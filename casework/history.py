@@ -43,25 +43,38 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds") + "Z"
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+#: Field order of the canonical form (version 1). Changing it breaks every stored chain.
+CANONICAL_FIELDS = (
+    "v1", "case", "seq", "action", "from", "to", "actor_id", "actor", "role", "at",
+    "reason", "notes", "outcome", "payload", "document_sha256", "prev",
+)  # fmt: skip
+
+
 def canonical_bytes(case_number: str, event: EventLike, prev_hash: str) -> bytes:
-    body = {
-        "case": case_number,
-        "seq": event.seq,
-        "action": event.action,
-        "from": event.from_state,
-        "to": event.to_state,
-        "actor_id": event.actor_id,
-        "actor": event.actor_name,
-        "role": event.actor_role,
-        "at": utc_text(event.occurred_at),
-        "reason": event.reason,
-        "notes": event.notes,
-        "outcome": event.outcome,
-        "payload": event.payload or {},
-        "document_sha256": event.document_sha256,
-        "prev": prev_hash,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """A JSON array in :data:`CANONICAL_FIELDS` order; the payload with sorted keys."""
+    payload = event.payload
+    return _ENCODE(
+        [
+            "v1",
+            case_number,
+            event.seq,
+            event.action,
+            event.from_state,
+            event.to_state,
+            event.actor_id,
+            event.actor_name,
+            event.actor_role,
+            utc_text(event.occurred_at),
+            event.reason,
+            event.notes,
+            event.outcome,
+            _ENCODE_SORTED(payload) if payload else "{}",
+            event.document_sha256,
+            prev_hash,
+        ]
+    ).encode()
 
 
 def event_hash(case_number: str, event: EventLike, prev_hash: str) -> str:

@@ -237,6 +237,7 @@ class CaseEvent(Base):
     document_sha256: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    case: Mapped[Case] = relationship()
 
 
 class DAConsultation(Base):

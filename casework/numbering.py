@@ -22,5 +22,4 @@ def next_case_number(session: Session, prefix: str, visa_type: str, year: int) -
         counter = CaseNumberCounter(prefix=prefix, visa_type=visa_type, year=year, last=0)
         session.add(counter)
     counter.last += 1
-    session.flush()
     return f"{prefix}-{visa_type}-{year}-{counter.last:04d}"

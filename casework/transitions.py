@@ -148,10 +148,7 @@ def apply_transition(
     case.state_ = to_state
     case.history_head = event.hash
     case.event_count = seq
-    if is_new:
-        session.add(case)
-        session.flush()
-    event.case_id = case.id
+    event.case = case
     session.add(event)
     try:
         session.flush()

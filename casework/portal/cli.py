@@ -1,0 +1,48 @@
+"""``casework portal``: serve the intake portal (127.0.0.1:8080 by default)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from typing import Any
+
+from casework.db import Store
+
+
+def cmd_portal(args: argparse.Namespace, store: Store) -> int:
+    import uvicorn
+
+    from casework.portal.app import create_app
+    from casework.portal.service import PortalConfig
+
+    public_url = args.public_url or os.environ.get("CASEWORK_PORTAL_URL")
+    if not public_url:
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        public_url = f"http://{host}:{args.port}"
+    app = create_app(store, PortalConfig.from_env(store, public_url=public_url))
+    print(f"portal: {public_url}/ (API schema at {public_url}/api/openapi.json)", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,
+        server_header=False,
+        log_level=args.log_level,
+    )
+    return 0
+
+
+def register(
+    subparsers: Any, commands: dict[str, Callable[[argparse.Namespace, Store], int]]
+) -> None:
+    p = subparsers.add_parser("portal", help="serve the web portal for advocates and attorneys")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="base URL of the links in emails (default CASEWORK_PORTAL_URL or http://HOST:PORT)",
+    )
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info"])
+    commands["portal"] = cmd_portal

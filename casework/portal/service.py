@@ -1,0 +1,306 @@
+"""The portal's work outside HTTP: intake, status access, acknowledgment, supplements.
+
+Everything here is synchronous (the case store is); the web layer runs it in a
+thread. Logs carry case numbers and error types only, never victim details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from casework.access import case_for_code, case_for_token, issue_status_access
+from casework.blobs import BlobStore
+from casework.db import Store
+from casework.intake.pdfcheck import check_pdf
+from casework.intake.service import store_request
+from casework.intake.validate import AttachmentFile, IntakeRejected, Problem, validate_request
+from casework.models import Case
+from casework.notify import send_email
+from casework.portal.i18n import translator
+from casework.states import State
+from casework.steps import supplement
+from casework.transitions import Actor
+
+log = logging.getLogger("casework.portal")
+MB = 1024 * 1024
+
+
+def _load_secret(store: Store) -> bytes:
+    value = os.environ.get("CASEWORK_PORTAL_SECRET")
+    if value:
+        return value.encode()
+    path = store.settings.home / "portal.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()
+
+
+@dataclass
+class PortalConfig:
+    secret: bytes
+    #: Base of the links in emails (e.g. https://certify.npd.example.org). When unset the
+    #: request's own address is used; set it whenever the portal is reachable by a name.
+    public_url: str | None = None
+    submit_per_minute: int = 10
+    lookup_per_minute: int = 60
+    max_files: int = 10
+    max_file_bytes: int = 10 * MB
+    send_email: bool = True
+    start_workflow: bool = True
+    today: Callable[[], dt.date] = dt.date.today
+    session_minutes: int = 30
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_files * self.max_file_bytes + 2 * MB
+
+    @classmethod
+    def from_env(cls, store: Store, **overrides: object) -> PortalConfig:
+        env = os.environ
+        values: dict[str, object] = {
+            "secret": _load_secret(store),
+            "public_url": env.get("CASEWORK_PORTAL_URL") or None,
+            "submit_per_minute": int(env.get("CASEWORK_PORTAL_SUBMITS_PER_MINUTE", "10")),
+            "lookup_per_minute": int(env.get("CASEWORK_PORTAL_LOOKUPS_PER_MINUTE", "60")),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str  # as sent by the client; matched against request.attachments
+    data: bytes | None  # None: over the size limit (not kept)
+    size: int
+
+
+@dataclass
+class Submitted:
+    created: bool
+    case_number: str | None = None
+    response_due: dt.date | None = None
+    token: str | None = None
+    code: str | None = None
+    email: str | None = None
+    email_sent: bool = False
+    workflow_started: bool = False
+
+
+def upload_problems(
+    uploads: list[Upload], listed: object, config: PortalConfig, *, listed_required: bool
+) -> tuple[dict[str, bytes], list[Problem], set[str]]:
+    """Files for intake, problems intake cannot see (size, duplicates, unlisted), and the
+    paths whose "was not uploaded" problem an oversize file explains."""
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    explained: set[str] = set()
+    names = listed if isinstance(listed, list) else []
+    index = {n: i for i, n in reversed(list(enumerate(names))) if isinstance(n, str)}
+    limit_mb = config.max_file_bytes // MB
+    if len(uploads) > config.max_files:
+        problems.append(Problem("attachments", f"at most {config.max_files} files can be sent"))
+    seen: set[str] = set()
+    for upload in uploads:
+        where = f"attachments[{index[upload.name]}]" if upload.name in index else "attachments"
+        if upload.name in seen:
+            problems.append(Problem(where, f"{upload.name} was uploaded twice"))
+            continue
+        seen.add(upload.name)
+        if upload.data is None:
+            problems.append(
+                Problem(
+                    where, f"{upload.name} is {upload.size / MB:.1f} MB; the limit is {limit_mb} MB"
+                )
+            )
+            explained.add(where)
+            continue
+        if listed_required and upload.name not in index:
+            problems.append(
+                Problem(
+                    "attachments", f"{upload.name} was uploaded but is not listed in attachments"
+                )
+            )
+            continue
+        files[upload.name] = upload.data
+    return files, problems, explained
+
+
+class Portal:
+    """The operations behind the pages and the API."""
+
+    def __init__(self, store: Store, config: PortalConfig):
+        self.store = store
+        self.config = config
+        self.blobs = BlobStore(store.settings.attachments_dir)
+
+    # -- intake -----------------------------------------------------------------------------
+    def submit(
+        self,
+        raw: object,
+        uploads: list[Upload],
+        *,
+        lang: str,
+        base_url: str,
+        listed_required: bool = True,
+    ) -> Submitted:
+        """Validate exactly as ``casework submit`` does, store, mint status access, acknowledge.
+
+        Raises IntakeRejected (nothing stored) listing every problem.
+        """
+        listed = raw.get("attachments") if isinstance(raw, dict) else None
+        files, problems, explained = upload_problems(
+            uploads, listed, self.config, listed_required=listed_required
+        )
+        today = self.config.today()
+        try:
+            valid = validate_request(raw, today=today, files=files)
+        except IntakeRejected as exc:
+            problems.extend(p for p in exc.problems if p.path not in explained)
+            raise IntakeRejected(list(dict.fromkeys(problems))) from None
+        if problems:
+            raise IntakeRejected(problems)
+        result = store_request(self.store, valid, received=today)
+        if not result.created:
+            log.info("portal submission duplicates an existing case; nothing stored")
+            return Submitted(created=False)
+        with self.store.unit_of_work() as session:
+            case = session.scalars(select(Case).where(Case.case_number == result.case_number)).one()
+            token, code = issue_status_access(session, case)
+            case_id = case.id
+        email = valid.request.requester.email
+        out = Submitted(True, result.case_number, result.response_due, token, code, email)
+        log.info("portal stored case %s", result.case_number)
+        if self.config.send_email:
+            out.email_sent = self._acknowledge(out, case_id, lang, base_url)
+        if self.config.start_workflow:
+            out.workflow_started = self._start_workflow(result.case_number)
+        return out
+
+    def _acknowledge(self, sub: Submitted, case_id: int, lang: str, base_url: str) -> bool:
+        assert sub.case_number and sub.token and sub.code and sub.email and sub.response_due
+        t = translator(lang)
+        base = (self.config.public_url or base_url).rstrip("/")
+        try:
+            send_email(
+                self.store,
+                key=f"ack-portal:{sub.case_number}",
+                kind="acknowledgment",
+                to=[sub.email],
+                subject=t("mail_subject", case_number=sub.case_number),
+                body=t(
+                    "mail_body",
+                    case_number=sub.case_number,
+                    due=sub.response_due.isoformat(),
+                    link=f"{base}/status/{sub.token}",
+                    lookup=f"{base}/status",
+                    code=sub.code,
+                ),
+                case_id=case_id,
+            )
+            return True
+        except Exception as exc:  # noqa: BLE001 - the case is stored; the page says so
+            log.warning(
+                "acknowledgment email for %s could not be sent: %s",
+                sub.case_number,
+                type(exc).__name__,
+            )
+            return False
+
+    def _start_workflow(self, case_number: str) -> bool:
+        try:
+            launch = importlib.import_module("flows.launch")
+        except ImportError:
+            log.info("workflow not started for %s: flows.launch is not installed", case_number)
+            return False
+        start = getattr(launch, "start_certification", None)
+        if start is None:
+            return False
+        try:
+            start(self.store, case_number)
+            return True
+        except Exception as exc:  # noqa: BLE001 - the case is stored; staff can start it
+            log.warning("workflow for %s did not start: %s", case_number, type(exc).__name__)
+            return False
+
+    # -- status access ----------------------------------------------------------------------
+    def case_id_for_token(self, token: str) -> int | None:
+        if not token or len(token) > 100:
+            return None
+        with self.store.reading() as session:
+            case = case_for_token(session, token)
+            return case.id if case else None
+
+    def case_id_for_code(self, case_number: str, email: str, code: str) -> int | None:
+        if not (case_number and email and code) or max(map(len, (case_number, email, code))) > 254:
+            return None
+        with self.store.reading() as session:
+            case = case_for_code(session, case_number, email, code)
+            return case.id if case else None
+
+    # -- supplement -------------------------------------------------------------------------
+    def supplement(self, case_id: int, text: str, uploads: list[Upload]) -> None:
+        """Answer a request for information; raises IntakeRejected (nothing stored) or
+        NotWaiting."""
+        problems: list[Problem] = []
+        files: list[AttachmentFile] = []
+        limit_mb = self.config.max_file_bytes // MB
+        if len(uploads) > self.config.max_files:
+            problems.append(Problem("files", f"at most {self.config.max_files} files can be sent"))
+        for i, upload in enumerate(uploads):
+            where = f"files[{i}]"
+            if upload.data is None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{upload.name} is {upload.size / MB:.1f} MB; the limit is {limit_mb} MB",
+                    )
+                )
+                continue
+            report = check_pdf(upload.data)
+            problems.extend(Problem(where, f"{upload.name} {m}") for m in report.problems)
+            if not report.problems:
+                files.append(
+                    AttachmentFile(
+                        Path(upload.name.replace("\\", "/")).name or "document.pdf",
+                        upload.data,
+                        hashlib.sha256(upload.data).hexdigest(),
+                        report.page_count,
+                    )
+                )
+        if len(text) > 20_000:
+            problems.append(Problem("text", "String should have at most 20000 characters"))
+        if not text.strip() and not uploads:
+            problems.append(Problem("text", "write an answer or attach a document"))
+        if problems:
+            raise IntakeRejected(problems)
+        with self.store.unit_of_work() as session:
+            case = session.get(Case, case_id)
+            if case is None or case.state_ != State.NEEDS_INFORMATION.value:
+                raise NotWaiting
+            supplement(
+                session,
+                case,
+                Actor.requester(case.requester.email),
+                case.version,
+                text=text.strip(),
+                attachments=files,
+                blobs=self.blobs,
+            )
+            log.info("portal received a supplement for %s", case.case_number)
+
+
+class NotWaiting(Exception):
+    """The case is not waiting for information (any more)."""
