@@ -116,13 +116,13 @@ def _in_period(period: Period) -> ColumnElement[bool]:
 def state_as_of(at_utc: dt.datetime, received_by: dt.date) -> Select[int, str, str]:
     """(case id, visa type, state) of every case received by ``received_by``, as of ``at_utc``.
 
-    The state is the ``to_state`` of the case's last event before ``at_utc``; the
-    ``submit`` event is skipped because its timestamp is when the request was
-    keyed in (a case exists, as submitted, from its ``received_on`` date).
+    The state is the ``to_state`` of the case's last event before ``at_utc``. A case
+    exists, as submitted, from its ``received_on`` date even when its ``submit``
+    event was keyed in later (a request received on paper), hence the default.
     """
     last = (
         select(CaseEvent.case_id.label("case_id"), func.max(CaseEvent.seq).label("seq"))
-        .where(CaseEvent.occurred_at < at_utc, CaseEvent.action != "submit")
+        .where(CaseEvent.occurred_at < at_utc)
         .group_by(CaseEvent.case_id)
         .subquery()
     )
