@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from forms.plan import DRAFT_MARK, Plan
 from forms.spec import FormSpec
@@ -146,7 +146,13 @@ def _template(official_pdf: Path | bytes) -> PdfReader:
     return reader
 
 
-def fill(plan: Plan, official_pdf: Path | bytes, *, appearances: bool = True) -> bytes:
+def fill(plan: Plan, official_pdf: Path | bytes, *, appearances: bool = False) -> bytes:
+    """Fill the official PDF: incremental update where possible, else a pypdf rewrite
+    (``appearances=True`` forces the rewrite and generates text appearance streams)."""
+    if not appearances:
+        fast = fill_incremental(plan, official_pdf)
+        if fast is not None:
+            return fast
     spec = plan.spec
     writer = PdfWriter(clone_from=_template(official_pdf))
     acro = cast(DictionaryObject, writer._root_object["/AcroForm"].get_object())
@@ -291,3 +297,287 @@ def _stamp_signature(writer: PdfWriter, spec: FormSpec, image: bytes) -> None:
             )
 
     _overlay(writer, draw)
+
+
+# --- fast path: incremental update -------------------------------------------------
+#
+# Parsing and re-serialising the whole form with pypdf dominates the fill time, so
+# where the blank form uses a classic cross-reference table and is not encrypted,
+# the filled values are written as a PDF incremental update: only the changed
+# field/widget dictionaries, the AcroForm dictionary (without /XFA, with
+# NeedAppearances) and, for drafts, the page dictionaries with a "DRAFT - not
+# signed" stamp are appended after the original bytes. The result is read back
+# with pypdf exactly like the slow path.
+
+
+@dataclass
+class _Template:
+    raw: bytes
+    reader: PdfReader
+    startxref: int
+    widgets: dict[str, list[Widget]]
+    incremental_ok: bool
+    base: dict[tuple[int, bool], bytes] = field(default_factory=dict)
+
+    def base_bytes(self, d: DictionaryObject, drop_ap: bool) -> bytes:
+        """Serialized dict without /V, /AS (and /AP), ending before the closing '>>'."""
+        ref = d.indirect_reference
+        assert ref is not None
+        key = (ref.idnum, drop_ap)
+        b = self.base.get(key)
+        if b is None:
+            c = DictionaryObject(d)
+            for k in ("/V", "/AS", *(("/AP",) if drop_ap else ())):
+                if k in c:
+                    del c[NameObject(k)]
+            b = _serialize(c).rstrip()
+            assert b.endswith(b">>")
+            b = b[:-2]
+            self.base[key] = b
+        return b
+
+
+_FAST: dict[tuple[str, int, int] | str, _Template] = {}
+
+
+def _fast_template(official_pdf: Path | bytes) -> _Template:
+    if isinstance(official_pdf, bytes):
+        key: tuple[str, int, int] | str = hashlib.sha256(official_pdf).hexdigest()
+        raw = official_pdf
+    else:
+        st = Path(official_pdf).stat()
+        key = (str(Path(official_pdf).resolve()), st.st_mtime_ns, st.st_size)
+        raw = b""
+    tpl = _FAST.get(key)
+    if tpl is None:
+        raw = raw or Path(official_pdf).read_bytes()  # type: ignore[arg-type]
+        reader = PdfReader(io.BytesIO(raw))
+        pos = raw.rfind(b"startxref")
+        startxref = int(raw[pos + 9 :].split()[0]) if pos >= 0 else -1
+        ok = (
+            startxref >= 0
+            and raw[startxref : startxref + 4] == b"xref"
+            and "/Encrypt" not in reader.trailer
+        )
+        tpl = _Template(raw, reader, startxref, widgets(reader.pages), ok)
+        if len(_FAST) > 8:
+            _FAST.clear()
+        _FAST[key] = tpl
+    return tpl
+
+
+def _serialize(obj: Any) -> bytes:
+    buf = io.BytesIO()
+    obj.write_to_stream(buf)
+    return buf.getvalue()
+
+
+def fill_incremental(plan: Plan, official_pdf: Path | bytes) -> bytes | None:
+    """Fill via an incremental update; None when the template needs the slow path."""
+    from pypdf.generic import (
+        ArrayObject,
+        BooleanObject,
+        IndirectObject,
+        StreamObject,
+    )
+
+    tpl = _fast_template(official_pdf)
+    if not tpl.incremental_ok:
+        return None
+    if plan.data.signature.approved and plan.data.signature.signature_image and not plan.draft:
+        return None
+    spec = plan.spec
+    reader = tpl.reader
+    targets = field_targets(spec, official_values(plan))
+    changed: dict[int, tuple[int, DictionaryObject]] = {}
+
+    def copy_of(d: DictionaryObject) -> DictionaryObject:
+        ref = d.indirect_reference
+        assert ref is not None
+        if ref.idnum not in changed:
+            changed[ref.idnum] = (ref.generation, DictionaryObject(d))
+        return changed[ref.idnum][1]
+
+    raw_objects: dict[int, tuple[int, bytes]] = {}
+    for name, value in targets.items():
+        for wd in tpl.widgets.get(name, []):
+            ref = wd.field.indirect_reference
+            wref = wd.widget.indirect_reference
+            assert ref is not None and wref is not None
+            if wd.ft == "/Btn":
+                state = wd.on_value if (value and wd.on_value) else "/Off"
+                cur_v = str(wd.field.get("/V", "/Off"))
+                cur_as = str(wd.widget.get("/AS", "/Off"))
+                if cur_v == state and cur_as == state:
+                    continue
+                sv = b" /V " + state.encode() + b" /AS " + state.encode()
+                if ref.idnum == wref.idnum:
+                    raw_objects[ref.idnum] = (
+                        ref.generation,
+                        tpl.base_bytes(wd.field, False) + sv + b" >>",
+                    )
+                else:
+                    f = copy_of(wd.field)
+                    f[NameObject("/V")] = NameObject(state)
+                    copy_of(wd.widget)[NameObject("/AS")] = NameObject(state)
+            else:
+                written = value[: wd.max_len] if wd.max_len else value
+                if written == str(wd.field.get("/V", "")):
+                    continue
+                sv = b" /V " + _serialize(TextStringObject(written))
+                if ref.idnum == wref.idnum:
+                    raw_objects[ref.idnum] = (
+                        ref.generation,
+                        tpl.base_bytes(wd.field, True) + sv + b" >>",
+                    )
+                else:
+                    copy_of(wd.field)[NameObject("/V")] = TextStringObject(written)
+                    w = copy_of(wd.widget)
+                    if "/AP" in w:  # stale (blank) appearance: let the viewer regenerate it
+                        del w[NameObject("/AP")]
+    next_id = int(cast(Any, reader.trailer["/Size"]))
+    new_objects: dict[int, tuple[int, bytes]] = {}
+
+    def add(obj: Any) -> IndirectObject:
+        nonlocal next_id
+        idnum = next_id
+        next_id += 1
+        new_objects[idnum] = (0, _serialize(obj))
+        return IndirectObject(idnum, 0, cast(Any, None))
+
+    root_ref = cast(IndirectObject, reader.trailer.raw_get("/Root"))
+    root = cast(DictionaryObject, root_ref.get_object())
+    acro_raw = root.raw_get("/AcroForm")
+    if isinstance(acro_raw, IndirectObject):
+        acro = copy_of(cast(DictionaryObject, acro_raw.get_object()))
+    else:
+        acro = DictionaryObject(cast(DictionaryObject, acro_raw))
+        copy_of(root)[NameObject("/AcroForm")] = acro
+    if "/XFA" in acro:
+        del acro[NameObject("/XFA")]
+    acro[NameObject("/NeedAppearances")] = BooleanObject(True)
+
+    if plan.draft:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+        font_ref = add(font)
+        pre = StreamObject()
+        pre.set_data(b"q\n")
+        pre_ref = add(pre)
+        half = stringWidth(DRAFT_MARK, "Helvetica-Bold", 12) / 2
+        for page in reader.pages:
+            pw = float(page.mediabox.width)
+            ph = float(page.mediabox.height)
+            x = pw / 2 - half
+            stamp = StreamObject()
+            stamp.set_data(
+                (
+                    f"Q\nq BT /FCwDraft 12 Tf 0.75 0.05 0.05 rg {x:.2f} {ph - 18:.2f} Td "
+                    f"({DRAFT_MARK}) Tj ET BT /FCwDraft 12 Tf 0.75 0.05 0.05 rg "
+                    f"{x:.2f} 10 Td ({DRAFT_MARK}) Tj ET Q\n"
+                ).encode("latin-1")
+            )
+            stamp_ref = add(stamp)
+            pcopy = copy_of(page)
+            contents = page.raw_get("/Contents") if "/Contents" in page else None
+            arr = ArrayObject([pre_ref])
+            if isinstance(contents, ArrayObject):
+                arr.extend(contents)
+            elif contents is not None:
+                arr.append(contents)
+            arr.append(stamp_ref)
+            pcopy[NameObject("/Contents")] = arr
+            res = _inherited(page, "/Resources")
+            res_d = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
+            fonts = res_d.get("/Font")
+            fonts_d = (
+                DictionaryObject(fonts.get_object()) if fonts is not None else DictionaryObject()
+            )
+            fonts_d[NameObject("/FCwDraft")] = font_ref
+            res_d[NameObject("/Font")] = fonts_d
+            pcopy[NameObject("/Resources")] = res_d
+
+    out = io.BytesIO()
+    out.write(tpl.raw)
+    if not tpl.raw.endswith(b"\n"):
+        out.write(b"\n")
+    offsets: dict[int, tuple[int, int]] = {}
+    for idnum, (gen, d) in sorted(changed.items()):
+        raw_objects[idnum] = (gen, _serialize(d))
+    for idnum, (gen, data) in sorted(raw_objects.items()):
+        offsets[idnum] = (out.tell(), gen)
+        out.write(b"%d %d obj\n" % (idnum, gen) + data + b"\nendobj\n")
+    for idnum, (gen, data) in sorted(new_objects.items()):
+        offsets[idnum] = (out.tell(), gen)
+        out.write(b"%d %d obj\n" % (idnum, gen) + data + b"\nendobj\n")
+    xref_at = out.tell()
+    out.write(b"xref\n")
+    ids = sorted(offsets)
+    i = 0
+    while i < len(ids):
+        j = i
+        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
+            j += 1
+        out.write(b"%d %d\n" % (ids[i], j - i + 1))
+        for k in ids[i : j + 1]:
+            off, gen = offsets[k]
+            out.write(b"%010d %05d n\r\n" % (off, gen))
+        i = j + 1
+    trailer = DictionaryObject(
+        {
+            NameObject("/Size"): NumberObject(next_id),
+            NameObject("/Root"): root_ref,
+            NameObject("/Prev"): NumberObject(tpl.startxref),
+        }
+    )
+    for key in ("/Info", "/ID"):
+        if key in reader.trailer:
+            trailer[NameObject(key)] = reader.trailer.raw_get(key)
+    out.write(b"trailer\n" + _serialize(trailer) + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at)
+    result = out.getvalue()
+    verify_by_objects(result, tpl, targets, set(offsets))
+    return result
+
+
+def verify_by_objects(
+    pdf: bytes, tpl: _Template, targets: dict[str, str], written: set[int]
+) -> None:
+    """Check every target field. Rewritten field objects are read back from the output
+    bytes with pypdf (through the updated cross-reference table, by the object number
+    the template gives each name); fields left untouched keep the template's bytes and
+    are checked against the template's parsed value."""
+    out_reader = PdfReader(io.BytesIO(pdf))
+    bad: dict[str, tuple[str, str]] = {}
+    for name, exp in targets.items():
+        wds = tpl.widgets.get(name)
+        if not wds:
+            bad[name] = (exp, "<field missing>")
+            continue
+        wd = wds[0]
+        ref = wd.field.indirect_reference
+        assert ref is not None
+        wref = wd.widget.indirect_reference
+        assert wref is not None
+        reader = out_reader if (ref.idnum in written or wref.idnum in written) else tpl.reader
+        fobj = cast(DictionaryObject, reader.get_object(ref.idnum))
+        v = fobj.get("/V")
+        if wd.ft == "/Btn":
+            wobj = cast(DictionaryObject, reader.get_object(wref.idnum))
+            on = v is not None and wd.on_value is not None and str(v) == wd.on_value
+            if on and str(wobj.get("/AS")) != wd.on_value:
+                on = False
+            have = "1" if on else ""
+        else:
+            have = "" if v is None else str(v)
+        if have != exp:
+            bad[name] = (exp, have)
+    if bad:
+        raise ReadBackMismatch(bad)

@@ -287,3 +287,19 @@ def test_other_names_split_and_dates() -> None:
     rb = read_back(render_supplement_b(data))
     assert (rb["1.3a"], rb["1.3b"], rb["1.3c"]) == ("Vega", "Lucía", "Isabel")
     assert rb["3.2a"] == "02/29/2024" and rb["3.2b"] == ""
+
+
+def test_official_rewrite_path_with_appearances(fillable_u: Path) -> None:
+    """The pypdf rewrite path (appearance streams generated) gives the same read-back."""
+    from forms import official
+    from forms.plan import make_plan
+
+    data = big_u_case()
+    spec = load_spec("U", data.edition)
+    plan = make_plan(data, spec, draft=True, official=True)
+    slow = official.fill(plan, fillable_u, appearances=True)
+    fast = official.fill(plan, fillable_u)
+    assert read_back(slow) == read_back(fast)
+    reader = PdfReader(io.BytesIO(slow))
+    assert "/XFA" not in reader.trailer["/Root"]["/AcroForm"]
+    assert all("DRAFT - not signed" in t for t in page_texts(slow))
