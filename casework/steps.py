@@ -438,3 +438,31 @@ def simple(
     if action == "mark_delayed":
         case.delayed_reason = reason
     return event
+
+
+def mark_delayed(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    version: int,
+    *,
+    reason: str,
+    process: str,
+    time_frame: str,
+) -> CaseEvent:
+    """The Chief records extenuating circumstances (G.L. c. 258F §3(iii)): why, what next, when."""
+    if not process.strip() or not time_frame.strip():
+        raise CaseworkError(
+            "a delay explanation needs the process to follow and a projected time frame"
+        )
+    event = apply_transition(
+        session,
+        case,
+        "mark_delayed",
+        actor,
+        version,
+        reason=reason,
+        payload={"process": process.strip(), "time_frame": time_frame.strip()},
+    )
+    case.delayed_reason = reason
+    return event

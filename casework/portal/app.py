@@ -231,13 +231,14 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
             nonce = csrf.new_nonce()
         assert nonce is not None
         other = [code for code in LANGUAGES if code != lang]
+        here = ctx.pop("switch_path", None) or request.url.path
         context = {
             "t": translator(lang),
             "lang": lang,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf.token_for(nonce),
             "switch": [
-                (code, LANGUAGE_NAMES[code], f"{request.url.path}?lang={code}") for code in other
+                (code, LANGUAGE_NAMES[code], f"{here}?lang={code}") for code in other
             ],
             "path": request.url.path,
             **ctx,
@@ -256,7 +257,7 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
 
     def not_found(request: Request) -> HTMLResponse:
         # One answer for unknown tokens, unknown case numbers, wrong emails and wrong codes.
-        return render(request, "lookup.html", {"not_found": True}, 404)
+        return render(request, "lookup.html", {"not_found": True, "switch_path": "/status"}, 404)
 
     async def parse_form(request: Request) -> FormData:
         return await request.form(

@@ -65,7 +65,7 @@ class PortalConfig:
 
     @property
     def max_body_bytes(self) -> int:
-        return self.max_files * self.max_file_bytes + 2 * MB
+        return self.max_files * self.max_file_bytes + MB
 
     @classmethod
     def from_env(cls, store: Store, **overrides: object) -> PortalConfig:
@@ -168,8 +168,8 @@ class Portal:
         try:
             valid = validate_request(raw, today=today, files=files)
         except IntakeRejected as exc:
-            problems.extend(p for p in exc.problems if p.path not in explained)
-            raise IntakeRejected(list(dict.fromkeys(problems))) from None
+            intake = [p for p in exc.problems if p.path not in explained]
+            raise IntakeRejected(list(dict.fromkeys(intake + problems))) from None
         if problems:
             raise IntakeRejected(problems)
         result = store_request(self.store, valid, received=today)

@@ -1,0 +1,205 @@
+"""Produce a case's documents and record them (file + SHA-256 in the history), once each.
+
+Each producer is idempotent: a document of the same kind recorded after the
+event it answers (its *basis*) is returned instead of making a second one, so
+a replayed or restarted workflow step never writes a document twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casework.blobs import BlobStore
+from casework.errors import CaseworkError
+from casework.formdata import letter_context, official_pdf_for, supplement_b_input
+from casework.models import Case, CaseEvent, Document
+from casework.steps import record_document
+from forms.api import render_supplement_b
+from forms.letters import assemble_packet, render_letter
+
+#: Requester-facing documents, which the portal may offer for download.
+REQUESTER_KINDS = frozenset(
+    {"packet", "certification_cover", "denial_letter", "request_information", "delay_letter", "acknowledgment", "revocation_notice"}
+)  # fmt: skip
+
+
+def last_event(session: Session, case: Case, *actions: str) -> CaseEvent | None:
+    return session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.action.in_(actions))
+        .order_by(CaseEvent.seq.desc())
+    ).first()
+
+
+def document_since(session: Session, case: Case, kind: str, basis_seq: int) -> Document | None:
+    return session.scalars(
+        select(Document)
+        .join(CaseEvent, CaseEvent.id == Document.event_id)
+        .where(Document.case_id == case.id, Document.kind == kind, CaseEvent.seq > basis_seq)
+        .order_by(Document.id.desc())
+    ).first()
+
+
+def _once(
+    session: Session,
+    case: Case,
+    kind: str,
+    basis_seq: int,
+    blobs: BlobStore,
+    make: Callable[[], bytes],
+) -> Document:
+    found = document_since(session, case, kind, basis_seq)
+    if found is not None:
+        return found
+    return record_document(
+        session,
+        case,
+        case.version,
+        kind=kind,
+        data=make(),
+        blobs=blobs,
+        extra={"basis_seq": basis_seq},
+    )
+
+
+def _basis(session: Session, case: Case, *actions: str) -> int:
+    event = last_event(session, case, *actions)
+    if event is None:
+        raise CaseworkError(f"{case.case_number}: no {' or '.join(actions)} is recorded")
+    return event.seq
+
+
+def language(case: Case) -> str:
+    return case.preferred_language or "en"
+
+
+def da_memo(session: Session, case: Case, blobs: BlobStore) -> Document:
+    basis = _basis(session, case, "submit", "reopen")
+    ctx = letter_context(session, case)
+    return _once(session, case, "da_memo", basis, blobs, lambda: render_letter("da_memo", ctx))
+
+
+def supplement_b(
+    session: Session, case: Case, blobs: BlobStore, *, draft: bool = False
+) -> Document:
+    """The signed-ready form after the Chief's approval (official PDF when configured)."""
+    basis = _basis(session, case, "approve_signature")
+    data = supplement_b_input(session, case)
+    official = official_pdf_for(data.visa_type, data.edition)
+    return _once(
+        session,
+        case,
+        "supplement_b",
+        basis,
+        blobs,
+        lambda: render_supplement_b(data, official_pdf=official, draft=draft or None),
+    )
+
+
+def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Document:
+    """Cover letter (last filing day) + the form + an index of the attachments, as one PDF."""
+    basis = _basis(session, case, "approve_signature")
+    form = supplement_b(session, case, blobs)
+    ctx = letter_context(session, case)
+    cover = _once(
+        session,
+        case,
+        "certification_cover",
+        basis,
+        blobs,
+        lambda: render_letter("certification_cover", ctx, language(case)),
+    )
+    data = supplement_b_input(session, case)
+    title = "Form I-918 Supplement B" if case.visa_type == "U" else "Form I-914 Supplement B"
+    return _once(
+        session,
+        case,
+        "packet",
+        basis,
+        blobs,
+        lambda: assemble_packet(
+            cover_letter=blobs.get(cover.sha256),
+            form=blobs.get(form.sha256),
+            attachments=[(a.filename, a.sha256, a.page_count) for a in case.attachments],
+            title=f"{title} - {case.case_number}",
+            case_number=case.case_number,
+            edition=data.edition,
+        ),
+    )
+
+
+def denial_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
+    event = last_event(session, case, "deny", "deny_at_signature")
+    if event is None:
+        raise CaseworkError(f"{case.case_number}: no denial is recorded")
+    ctx = letter_context(session, case, reason=event.reason)
+    return _once(
+        session,
+        case,
+        "denial_letter",
+        event.seq,
+        blobs,
+        lambda: render_letter("denial", ctx, language(case)),
+    )
+
+
+def information_request_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
+    event = last_event(session, case, "request_information")
+    if event is None:
+        raise CaseworkError(f"{case.case_number}: no request for information is recorded")
+    ctx = letter_context(session, case, requested_items=event.reason)
+    return _once(
+        session,
+        case,
+        "request_information",
+        event.seq,
+        blobs,
+        lambda: render_letter("request_information", ctx, language(case)),
+    )
+
+
+def delay_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
+    event = last_event(session, case, "mark_delayed")
+    if event is None:
+        raise CaseworkError(f"{case.case_number}: no delay is recorded")
+    payload = event.payload or {}
+    ctx = letter_context(
+        session,
+        case,
+        reason=event.reason,
+        delay_process=payload.get("process")
+        or "The department will complete its review as soon as the circumstances allow.",
+        projected_time_frame=payload.get("time_frame") or "within 30 days",
+    )
+    return _once(
+        session,
+        case,
+        "delay_letter",
+        event.seq,
+        blobs,
+        lambda: render_letter("delay", ctx, language(case)),
+    )
+
+
+def revocation_notice(session: Session, case: Case, blobs: BlobStore) -> Document:
+    event = last_event(session, case, "revoke")
+    if event is None:
+        raise CaseworkError(f"{case.case_number}: no revocation is recorded")
+    ctx = letter_context(session, case, reason=event.reason)
+    return _once(
+        session,
+        case,
+        "revocation_notice",
+        event.seq,
+        blobs,
+        lambda: render_letter("revocation", ctx, language(case)),
+    )
+
+
+def draft_form(session: Session, case: Case) -> bytes:
+    """A form for looking at (``casework form``): signed-ready only after approval."""
+    data = supplement_b_input(session, case)
+    return render_supplement_b(data, official_pdf=official_pdf_for(data.visa_type, data.edition))
