@@ -148,7 +148,6 @@ def compute_annual(
             "T": "T visa (I-914 Supp. B)",
             "total": "Together",
         },
-        note=DEFINITIONS["together"],
     )
     return Report(
         kind="annual",

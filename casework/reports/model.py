@@ -32,6 +32,7 @@ DELAY_ACTION = "mark_delayed"
 
 VISA_TYPES = ("U", "T")
 UT_COLUMNS = ("U", "T", "total")
+COLUMN_LABELS = {"U": "U visa", "T": "T visa", "total": "Together"}
 
 Value = int | float | str | None
 
@@ -104,7 +105,7 @@ class Section:
         return self.row_labels.get(row, row)
 
     def column_label(self, column: str) -> str:
-        return self.column_labels.get(column, column)
+        return self.column_labels.get(column, COLUMN_LABELS.get(column, column))
 
 
 @dataclass

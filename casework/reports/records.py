@@ -287,7 +287,7 @@ def _outcome_sections(session: Session, period: Period) -> tuple[Section, Sectio
             "certified": "Certified (form signed)",
             "denied": "Denied in writing",
             "withdrawn": "Withdrawn by the requester",
-            "revoked": "Certification withdrawn by the department (revoked)",
+            "revoked": "Revoked by the department",
             "open_at_end": "Open at the end of the period",
         },
     )

@@ -17,9 +17,11 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -40,6 +42,12 @@ SUPPRESSION_NOTE = (
     'Counts from 1 to 4 are shown as "fewer than 5" (and statistics over fewer than 5 cases '
     "are withheld) so that no one can be identified."
 )
+ANNUAL_SUPPRESSION_NOTE = (
+    "The totals (Together) are exact, as G.L. c. 258F s. 4 requires. A U or T figure from 1 "
+    'to 4 is shown as "fewer than 5", together with its partner so that it cannot be worked '
+    "out from the total."
+)
+ADDRESSEE = "Executive Office of Public Safety and Security"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BLUE = colors.HexColor("#2F5D8A")
 LIGHT = colors.HexColor("#E8EEF4")
@@ -55,10 +63,16 @@ def render(report: Report, fmt: str) -> bytes:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}")
 
 
+def _suppression_note(report: Report) -> str:
+    if not report.suppressed:
+        return INTERNAL
+    return ANNUAL_SUPPRESSION_NOTE if report.kind == "annual" else SUPPRESSION_NOTE
+
+
 def as_dict(report: Report) -> dict[str, Any]:
     return {
         **report.metadata(),
-        "notice": NO_PII + (" " + SUPPRESSION_NOTE if report.suppressed else " " + INTERNAL),
+        "notice": f"{NO_PII} {_suppression_note(report)}",
         "definitions": report.definitions,
         "figures": report.figures(),
     }
@@ -100,11 +114,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "base": base,
         "agency": ParagraphStyle("agency", base, fontName=BOLD, fontSize=10, textColor=BLUE),
         "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=15, leading=19),
+        "subtitle": ParagraphStyle("subtitle", base, fontName=BOLD, fontSize=11, leading=15),
         "h2": ParagraphStyle(
             "h2", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4
         ),
         "small": ParagraphStyle("small", base, fontSize=7.5, leading=10, textColor=colors.grey),
         "warn": ParagraphStyle("warn", base, fontName=BOLD, textColor=colors.HexColor("#B00020")),
+        "head": ParagraphStyle("head", base, fontName=BOLD, alignment=TA_RIGHT),
     }
 
 
@@ -156,7 +172,16 @@ def monthly_chart(section: Section, width: float) -> Drawing:
     else:
         chart.categoryAxis.labels.dy = -4
     d.add(chart)
+    _caption(d, width, values)
     return d
+
+
+def _caption(d: Drawing, width: float, values: list[tuple[float, str]]) -> None:
+    if any(label == "<5" for _, label in values):
+        d.add(
+            String(width, d.height - 12, "<5: fewer than 5, not drawn", fontName=REGULAR,
+                   fontSize=7, fillColor=colors.grey, textAnchor="end")
+        )  # fmt: skip
 
 
 def outcomes_chart(section: Section, width: float) -> Drawing:
@@ -166,7 +191,7 @@ def outcomes_chart(section: Section, width: float) -> Drawing:
     d = Drawing(width, height)
     d.add(String(0, height - 12, "Outcomes in the period", fontName=BOLD, fontSize=10))
     chart = HorizontalBarChart()
-    label_width = 190
+    label_width = 8 + max(stringWidth(section.label(k), REGULAR, 8) for k in keys)
     chart.x, chart.y = label_width, 18
     chart.width, chart.height = width - label_width - 30, height - 42
     # Horizontal charts draw the first category at the bottom: reverse to read top-down.
@@ -190,6 +215,7 @@ def outcomes_chart(section: Section, width: float) -> Drawing:
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -4
     d.add(chart)
+    _caption(d, width, values)
     return d
 
 
@@ -197,7 +223,7 @@ def section_table(section: Section, styles: dict[str, ParagraphStyle], width: fl
     first = width * (0.52 if len(section.columns) <= 3 else 0.45)
     rest = (width - first) / max(1, len(section.columns))
     head = [Paragraph("", styles["base"])] + [
-        Paragraph(f"<b>{section.column_label(c)}</b>", styles["base"]) for c in section.columns
+        Paragraph(_escape(section.column_label(c)), styles["head"]) for c in section.columns
     ]
     body = [
         [Paragraph(_escape(section.label(item)), styles["base"])]
@@ -222,6 +248,15 @@ def section_table(section: Section, styles: dict[str, ParagraphStyle], width: fl
         )
     )
     return table
+
+
+def _title(title: str, styles: dict[str, ParagraphStyle]) -> list[Any]:
+    """The title, with a trailing parenthesis ("(G.L. c. 258F, section 4)") as a subtitle."""
+    main, sep, rest = title.partition(" (")
+    out: list[Any] = [Paragraph(_escape(main), styles["title"])]
+    if sep:
+        out.append(Paragraph(_escape(rest.removesuffix(")")), styles["subtitle"]))
+    return out
 
 
 def _escape(text: str) -> str:
@@ -251,7 +286,7 @@ def to_pdf(report: Report) -> bytes:
     story: list[Any] = [
         Paragraph(_escape(report.agency), styles["agency"]),
         Spacer(1, 4),
-        Paragraph(_escape(report.title), styles["title"]),
+        *_title(report.title, styles),
         Spacer(1, 6),
         Paragraph(
             f"Period: {_long_date(report.period.start)} to {_long_date(report.period.end)}"
@@ -265,12 +300,15 @@ def to_pdf(report: Report) -> bytes:
                 f"Figures about open cases are as of {_long_date(report.as_of)}.", styles["base"]
             )
         )
+    if report.kind == "annual":
+        due = f"1 February {report.period.end.year + 1}"
+        story.append(Paragraph(f"To the {ADDRESSEE}; due by {due}.", styles["base"]))
     story.append(Spacer(1, 4))
     story.append(Paragraph(NO_PII, styles["base"]))
     story.append(
-        Paragraph(SUPPRESSION_NOTE, styles["base"])
-        if report.suppressed
-        else Paragraph(INTERNAL, styles["warn"])
+        Paragraph(
+            _escape(_suppression_note(report)), styles["warn" if not report.suppressed else "base"]
+        )
     )
     story.append(Spacer(1, 8))
     if report.kind == "records":
