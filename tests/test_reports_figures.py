@@ -754,3 +754,20 @@ def test_suppression_applies_where_it_should(scenario: Scenario) -> None:
         for c in ("U", "T"):
             hidden = bool(small) and cells[c] > 0
             assert (a[item][c] == SUPPRESSED) == hidden, (item, c)
+
+
+@pytest.mark.postgres
+def test_figures_match_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """The same SQL on PostgreSQL (JSON paths, timestamptz, aggregates), smaller scenario."""
+    for sc in _scenario_store(tmp_path, pg_url, 90):
+        assert sc.store.engine.dialect.name == "postgresql"
+        with sc.store.reading() as s:
+            for year in YEARS:
+                assert compute_annual(s, year).figures()["figures"] == expected_annual(sc, year)
+            for start, end in (PERIODS[1], PERIODS[4]):
+                got = compute_records(s, start, end, today=TODAY).figures()
+                want = expected_records(sc, start, end, TODAY)
+                for key in want:
+                    nonzero = {k: v for k, v in got[key].items() if any(x for x in v.values())}
+                    expected = {k: v for k, v in want[key].items() if any(x for x in v.values())}
+                    assert nonzero == expected, key
