@@ -38,8 +38,8 @@ def make_config(**changes: Any) -> PortalConfig:
     return PortalConfig(**values)
 
 
-@pytest.fixture
-def mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailSink]:
+@pytest.fixture(name="mail")
+def mail_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailSink]:
     with smtp_sink() as (sink, port):
         monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("CASEWORK_SMTP_PORT", str(port))
@@ -50,8 +50,8 @@ def client_for(store: Store, **changes: Any) -> TestClient:
     return TestClient(create_app(store, make_config(**changes)), base_url="http://127.0.0.1:8080")
 
 
-@pytest.fixture
-def client(sqlite_store: Store, mail: MailSink) -> Iterator[TestClient]:
+@pytest.fixture(name="client")
+def client_fixture(sqlite_store: Store, mail: MailSink) -> Iterator[TestClient]:
     with client_for(sqlite_store) as c:
         yield c
 

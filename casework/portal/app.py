@@ -163,7 +163,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Refused; `problems` lists every field problem"},
     429: {"model": ErrorOut, "description": "Too many requests from this address"},
 }
-_NOT_FOUND = {404: {"model": ErrorOut, "description": "No such request (always the same answer)"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "No such request (always the same answer)"}
+}
 
 
 def _problems_json(detail: str, problems: list[Problem], status: int = 422) -> JSONResponse:
@@ -237,10 +239,8 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
             "lang": lang,
             "csrf_field": CSRF_FIELD,
             "csrf_token": csrf.token_for(nonce),
-            "switch": [
-                (code, LANGUAGE_NAMES[code], f"{here}?lang={code}") for code in other
-            ],
-            "path": request.url.path,
+            "switch": [(code, LANGUAGE_NAMES[code], f"{here}?lang={code}") for code in other],
+            "path": here,
             **ctx,
         }
         resp = HTMLResponse(env.get_template(template).render(context), status_code=status)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import Protocol
 
 from forms.activities import OTHER_RELATED, OTHER_RELATED_LABEL, T_TYPE_LABELS, U_ACTIVITY_LABELS
 
@@ -11,7 +11,10 @@ LANGUAGES = ("en", "es")
 DEFAULT = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
-Translate = Callable[[str], str]
+
+class Translate(Protocol):
+    def __call__(self, key: str, **values: object) -> str: ...
+
 
 # key: (English, Spanish)
 TEXT: dict[str, tuple[str, str]] = {
