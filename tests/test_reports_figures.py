@@ -301,7 +301,8 @@ def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
     report_numbers: list[str] = []
     rare = iter([("so", 0)] * 2 + [("ar", 0)] * 3)  # languages with 2 and 3 requests in all
     for i, received in enumerate(_received_dates(rng, n_cases)):
-        person = rng.randrange(len(victims)) if i >= 40 else i  # repeats after the first 40
+        first = min(40, len(victims))
+        person = rng.randrange(len(victims)) if i >= first else i  # repeats after the first 40
         v = victims[person]
         visa = "T" if rng.random() < 0.18 else "U"
         raw = example_request() if visa == "U" else t_request()
