@@ -4,7 +4,6 @@ request the API refused. Bounded (PORTAL_FUZZ_EXAMPLES, default 50 per operation
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
