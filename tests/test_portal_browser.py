@@ -1,0 +1,177 @@
+"""Drive the real portal in headless Chromium (Debian's ``chromium``) against uvicorn.
+
+Set PORTAL_SCREENSHOT_DIR=docs to refresh the screenshots shown in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from casework.db import Store
+from casework.models import Attachment, Case
+from casework.portal.app import create_app
+from casework.portal.testing import MailSink, free_port
+from tests.conftest import EXAMPLES
+from tests.test_portal_support import PDF_NAMES, counts, make_config, mail_fixture  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"headless Chromium not found at {CHROMIUM}", allow_module_level=True)
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def server(sqlite_store: Store, mail: MailSink) -> Iterator[str]:
+    import uvicorn
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = create_app(sqlite_store, make_config(public_url=base))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.started, "uvicorn did not start"
+    yield base
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 - report why the browser is unusable
+            pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc}")
+        context = browser.new_context(
+            viewport={"width": 1180, "height": 900}, java_script_enabled=False, locale="en-US"
+        )
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def _shots(tmp_path: Path) -> Path:
+    out = Path(os.environ.get("PORTAL_SCREENSHOT_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _fill_u_request(page: Any, *, family_name: str, dob: str) -> None:
+    page.check("#f-visa_type-U")
+    page.fill("#f-requester-name", "Rosa Delgado")
+    page.fill("#f-requester-organization", "Pioneer Valley Victim Advocacy Center")
+    page.select_option("#f-requester-role", "victim_advocate")
+    page.fill("#f-requester-email", "rdelgado@pvvac.example.org")
+    page.fill("#f-requester-phone", "413-555-0142")
+    page.fill("#f-requester-mailing_address", "15 Main St, Northampton, MA 01060")
+    page.fill("#f-victim-family_name", family_name)
+    page.fill("#f-victim-given_name", "Lucia")
+    page.fill("#f-victim-middle_name", "Isabel")
+    page.fill("#f-victim-other_names-0", "Lucia Morales-Vega")
+    page.fill("#f-victim-date_of_birth", dob)
+    page.select_option("#f-victim-gender", "female")
+    page.select_option("#f-victim-preferred_language", "es")
+    page.fill("#f-incident-police_report_numbers-0", "24-01187-OF")
+    page.fill("#f-incident-police_report_numbers-1", "24-01190-OF")
+    page.fill("#f-incident-dates-0", "2024-06-14")
+    page.fill("#f-incident-dates-1", "2024-07-02")
+    page.fill("#f-incident-location", "Northampton, Massachusetts")
+    for key in ("domestic_violence", "felonious_assault", "stalking"):
+        page.check(f"#f-incident-qualifying_activities-{key}")
+    page.fill("#f-incident-statutory_citations-0", "M.G.L. c. 265 s. 13M")
+    page.fill("#f-incident-statutory_citations-1", "M.G.L. c. 265 s. 43")
+    page.fill(
+        "#f-incident-description",
+        "The victim's former partner assaulted her at their apartment and later followed her "
+        "to work on several days.",
+    )
+    page.fill("#f-incident-known_injuries", "Laceration to the left forearm.")
+    page.fill(
+        "#f-helpfulness-summary",
+        "She called 911, gave a recorded statement and testified at the 209A hearing.",
+    )
+    for key in ("possesses_information", "has_been_helpful", "is_being_helpful"):
+        page.check(f"#f-helpfulness-{key}")
+    page.check("#f-urgency-in_removal_proceedings")
+
+
+def test_submit_track_and_see_errors_in_chromium(
+    page: Any, server: str, sqlite_store: Store, mail: MailSink, tmp_path: Path
+) -> None:
+    shots = _shots(tmp_path)
+    page.goto(server + "/")
+    assert page.title().startswith("Submit a request")
+    _fill_u_request(page, family_name="Morales", dob="1991-03-08")
+    page.set_input_files("#f-attachments", [str(EXAMPLES / n) for n in PDF_NAMES])
+    page.screenshot(path=str(shots / "portal-form.png"))
+    page.click("button[type=submit]")
+
+    number = page.text_content("#case-number")
+    assert number and number.startswith("NPD-U-")
+    assert "acknowledgment" in (page.text_content("#email-status") or "")
+    page.screenshot(path=str(shots / "portal-success.png"))
+    with sqlite_store.reading() as s:
+        case = s.scalars(select(Case).where(Case.case_number == number)).one()
+        assert case.expedited
+        files = s.scalars(select(Attachment.filename).where(Attachment.case_id == case.id)).all()
+    assert sorted(files) == sorted(PDF_NAMES)
+    (msg,) = mail.wait_for(1)
+    link = page.get_attribute("#status-link", "href")
+    assert link and link in msg.get_content()
+
+    page.click("#status-link")
+    assert page.text_content("#case-number") == number
+    assert page.text_content("#stage") == "Received"
+    page.screenshot(path=str(shots / "portal-status.png"))
+    page.click("a[hreflang=es]")
+    assert page.text_content("#stage") == "Recibida"
+    page.click("a[hreflang=en]")
+
+    before = counts(sqlite_store)
+    page.goto(server + "/")
+    _fill_u_request(page, family_name="Vega", dob="2031-01-01")
+    page.fill("#f-requester-name", "")
+    page.fill("#f-requester-email", "rosa@")
+    page.fill("#f-incident-dates-1", "2035-07-02")
+    page.click("button[type=submit]")
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    links = summary.locator("a")
+    assert links.count() >= 4
+    text = summary.inner_text()
+    assert "Your full name: is required" in text
+    assert "Date of birth: is in the future" in text
+    assert page.input_value("#f-victim-family_name") == "Vega"  # what was typed is kept
+    assert page.locator("#f-requester-name-error-1").is_visible()
+    assert page.get_attribute("#f-victim-date_of_birth", "aria-invalid") == "true"
+    page.screenshot(path=str(shots / "portal-errors.png"))
+    page.locator("section[aria-labelledby=sec_requester]").screenshot(
+        path=str(shots / "portal-field-errors.png")
+    )
+    summary.locator('a[href="#f-victim-date_of_birth"]').click()
+    assert page.url.endswith("#f-victim-date_of_birth")
+    assert counts(sqlite_store) == before
