@@ -21,7 +21,7 @@ from casework.models import Attachment, Case
 from casework.portal.app import create_app
 from casework.portal.testing import MailSink, free_port
 from tests.conftest import EXAMPLES
-from tests.test_portal_support import PDF_NAMES, counts, make_config, mail_fixture  # noqa: F401
+from tests.test_portal_support import PDF_NAMES, counts, mail_fixture, make_config  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
