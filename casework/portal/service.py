@@ -75,6 +75,7 @@ class PortalConfig:
             "public_url": env.get("CASEWORK_PORTAL_URL") or None,
             "submit_per_minute": int(env.get("CASEWORK_PORTAL_SUBMITS_PER_MINUTE", "10")),
             "lookup_per_minute": int(env.get("CASEWORK_PORTAL_LOOKUPS_PER_MINUTE", "60")),
+            "start_workflow": env.get("CASEWORK_PORTAL_START_WORKFLOW", "1") != "0",
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
