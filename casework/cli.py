@@ -99,7 +99,16 @@ def _start_workflow(store: Store, case_number: str) -> None:
     except ImportError:
         print("workflow not started: the certification workflow is not installed", file=sys.stderr)
         return
-    start_certification(store, case_number)
+    try:
+        run_id = start_certification(store, case_number)
+    except Exception as exc:  # Prefect down: the case is stored; `casework start` retries
+        print(
+            f"note: workflow not started ({type(exc).__name__}: {exc}); "
+            f"run `casework start {case_number}` once the Prefect server is up",
+            file=sys.stderr,
+        )
+        return
+    print(f"workflow run {run_id} started")
 
 
 @command("list")

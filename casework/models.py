@@ -137,7 +137,9 @@ class Case(Base):
     preferred_language: Mapped[str | None] = mapped_column(String(16))
     victim_enc: Mapped[bytes] = mapped_column(LargeBinary)  # names, DOB, gender, A-Number
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
+    # Human steps: how often the current step's input was refused, and the last reason why.
     step_attempt: Mapped[int] = mapped_column(Integer, default=0)
+    last_refusal: Mapped[str | None] = mapped_column(Text)
     delayed_reason: Mapped[str | None] = mapped_column(Text)
     # Head of the hash chain and its length, so a deleted last event is noticed too.
     history_head: Mapped[str] = mapped_column(String(64))

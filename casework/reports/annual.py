@@ -15,11 +15,13 @@ Definitions (kept identical in the records report and the tests):
   the date intake records with the ``submit`` event (the event's own timestamp
   is when it was keyed in, which is later for a request received on paper; the
   legal clock of §3 and this count both run from receipt). A victim is
-  identified by a keyed hash (HMAC, :meth:`casework.crypto.Keyring.keyed_hash`)
-  of the normalised family name, given name and date of birth, computed in
-  memory from the encrypted victim record and never stored or printed. The
-  stored intake dedupe keys also include the police report number, so they
-  would count one victim with two incidents twice; this hash does not. The
+  identified by the normalised family name, given name and date of birth (the
+  normalisation of the intake duplicate keys, :func:`casework.crypto.normalise`),
+  decrypted in memory for the count only and never stored or printed. The
+  stored intake dedupe keys (keyed hashes) also include the police report
+  number, so they would count one victim with two incidents twice; this key
+  does not. A plain in-memory key rather than an HMAC: nothing is persisted,
+  and hashing 30,000 keys would only add time. The
   same person asking for a U and a T certification counts once in each column
   and once in "together", so "together" can be less than U + T.
 * **Forms completed and signed**: distinct cases with an ``approve_signature``
@@ -42,7 +44,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.crypto import Keyring, keyring
+from casework.crypto import Keyring, keyring, normalise
 from casework.models import Case, CaseEvent
 from casework.reports.model import (
     DENY_ACTIONS,
@@ -72,22 +74,33 @@ DEFINITIONS = {
 }
 
 
-def victim_key(ring: Keyring, victim: dict[str, object]) -> str:
-    """Keyed hash identifying a person (name and date of birth), never stored or shown."""
-    return ring.keyed_hash(
-        "individual",
-        str(victim.get("family_name") or ""),
-        str(victim.get("given_name") or ""),
+def _norm(text: object) -> str:
+    """:func:`casework.crypto.normalise`, with a fast path for plain ASCII (same result)."""
+    value = str(text or "")
+    if value.isascii():
+        return " ".join(value.lower().replace("-", " ").split())
+    return normalise(value)
+
+
+def victim_key(victim: dict[str, object]) -> tuple[str, str, str]:
+    """Who a request is about: normalised family name, given name and date of birth.
+
+    Held only in memory while counting (never stored, logged or shown); the same
+    normalisation as the intake duplicate keys, so "Nguyễn" and "NGUYEN" are one person.
+    """
+    return (
+        _norm(victim.get("family_name")),
+        _norm(victim.get("given_name")),
         str(victim.get("date_of_birth") or ""),
     )
 
 
 def count_individuals(ring: Keyring, rows: Iterable[tuple[str, bytes]]) -> tuple[int, int, int]:
     """Distinct individuals among (visa_type, victim_enc) rows: U, T, together."""
-    by_type: dict[str, set[str]] = {"U": set(), "T": set()}
+    by_type: dict[str, set[tuple[str, str, str]]] = {"U": set(), "T": set()}
     for visa_type, token in rows:
-        by_type.setdefault(visa_type, set()).add(victim_key(ring, ring.decrypt_json(token)))
-    together = set().union(*by_type.values())
+        by_type.setdefault(visa_type, set()).add(victim_key(ring.decrypt_json(token)))
+    together: set[tuple[str, str, str]] = set().union(*by_type.values())
     return len(by_type["U"]), len(by_type["T"]), len(together)
 
 

@@ -40,9 +40,10 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.deadlines import DEFAULT_POLICY
@@ -113,28 +114,79 @@ def _in_period(period: Period) -> ColumnElement[bool]:
     return and_(CaseEvent.occurred_at >= period.start_utc, CaseEvent.occurred_at < period.end_utc)
 
 
-def state_as_of(at_utc: dt.datetime, received_by: dt.date) -> Select[int, str, str]:
-    """(case id, visa type, state) of every case received by ``received_by``, as of ``at_utc``.
+def state_at(at_utc: dt.datetime) -> ColumnElement[str]:
+    """A case's state as of ``at_utc``: the ``to_state`` of its last event before then.
 
-    The state is the ``to_state`` of the case's last event before ``at_utc``. A case
-    exists, as submitted, from its ``received_on`` date even when its ``submit``
-    event was keyed in later (a request received on paper), hence the default.
+    A correlated subquery walking the (case_id, seq) index backwards, so it costs a
+    few index steps per case. A case exists, as submitted, from its ``received_on``
+    date even when its ``submit`` event was keyed in later (a request received on
+    paper), hence the default.
     """
+    e = aliased(CaseEvent)
     last = (
-        select(CaseEvent.case_id.label("case_id"), func.max(CaseEvent.seq).label("seq"))
-        .where(CaseEvent.occurred_at < at_utc)
-        .group_by(CaseEvent.case_id)
-        .subquery()
+        select(e.to_state)
+        .where(e.case_id == Case.id, e.occurred_at < at_utc)
+        .order_by(e.seq.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    ev = aliased(CaseEvent)
-    state = func.coalesce(ev.to_state, State.SUBMITTED.value)
+    return func.coalesce(last, State.SUBMITTED.value)
+
+
+def maybe_open_at(at_utc: dt.datetime) -> ColumnElement[bool]:
+    """A cheap superset of "open as of ``at_utc``", to evaluate :func:`state_at` on fewer rows.
+
+    A case open at ``at_utc`` is either open now or has changed since (an event at or
+    after ``at_utc``); for a report as of today that leaves little more than the open cases.
+    """
+    changed_since = select(CaseEvent.case_id).where(CaseEvent.occurred_at >= at_utc)
+    return or_(Case.state_.in_(_open_values()), Case.id.in_(changed_since))
+
+
+def assignee_at(at_utc: dt.datetime) -> ColumnElement[int]:
+    """The certifier id of a case's latest ``assign`` event before ``at_utc`` (or NULL)."""
+    e = aliased(CaseEvent)
     return (
-        select(Case.id.label("case_id"), Case.visa_type.label("visa_type"), state.label("state"))
-        .select_from(Case)
-        .outerjoin(last, last.c.case_id == Case.id)
-        .outerjoin(ev, and_(ev.case_id == last.c.case_id, ev.seq == last.c.seq))
-        .where(Case.received_on <= received_by)
+        select(e.payload["assigned_to_id"].as_integer())
+        .where(e.case_id == Case.id, e.action == "assign", e.occurred_at < at_utc)
+        .order_by(e.seq.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+
+
+@dataclass(frozen=True)
+class OpenToday:
+    """Open cases as of the end of ``today``: per visa type and certifier, overdue or not."""
+
+    rows: list[tuple[str, int | None, bool, int]]  # visa type, certifier id, overdue, count
+
+    @classmethod
+    def load(cls, session: Session, today: dt.date, end_today: dt.datetime) -> OpenToday:
+        answered_or_explained = exists().where(
+            CaseEvent.case_id == Case.id,
+            CaseEvent.action.in_((*ANSWER_ACTIONS, DELAY_ACTION)),
+            CaseEvent.occurred_at < end_today,
+        )
+        overdue = case((and_(Case.response_due < today, ~answered_or_explained), 1), else_=0).label(
+            "overdue"
+        )
+        inner = (
+            select(
+                Case.visa_type.label("visa_type"),
+                assignee_at(end_today).label("who"),
+                overdue,
+                state_at(end_today).label("state"),
+            )
+            .where(Case.received_on <= today, maybe_open_at(end_today))
+            .subquery()
+        )
+        stmt = (
+            select(inner.c.visa_type, inner.c.who, inner.c.overdue, func.count())
+            .where(inner.c.state.in_(_open_values()))
+            .group_by(inner.c.visa_type, inner.c.who, inner.c.overdue)
+        )
+        return cls([(str(v), w, bool(o), int(n)) for v, w, o, n in session.execute(stmt).all()])
 
 
 def _split(rows: list[tuple[str, int]]) -> dict[str, Value]:
@@ -173,6 +225,7 @@ def compute_records(
     today = today or dt.date.today()
     period = Period(start, end, tz)
     end_today = day_start_utc(today + dt.timedelta(days=1), tz)
+    open_today = OpenToday.load(session, today, end_today)
     by_month, received, languages = _received_sections(session, period)
     outcomes, reasons = _outcome_sections(session, period)
     sections = [
@@ -181,9 +234,9 @@ def compute_records(
         outcomes,
         reasons,
         _response_section(session, period, tz),
-        _deadline_section(session, period, today, end_today),
+        _deadline_section(session, period, today, open_today),
         _da_section(session, period),
-        _workload_section(session, period, today, end_today),
+        _workload_section(session, period, today, open_today),
         languages,
     ]
     return Report(
@@ -266,11 +319,14 @@ def _distinct_by_type(
 
 
 def _outcome_sections(session: Session, period: Period) -> tuple[Section, Section]:
-    as_of = state_as_of(period.end_utc, period.end).subquery()
     open_rows = session.execute(
-        select(as_of.c.visa_type, func.count())
-        .where(as_of.c.state.in_(_open_values()))
-        .group_by(as_of.c.visa_type)
+        select(Case.visa_type, func.count())
+        .where(
+            Case.received_on <= period.end,
+            maybe_open_at(period.end_utc),
+            state_at(period.end_utc).in_(_open_values()),
+        )
+        .group_by(Case.visa_type)
     ).all()
     outcomes = Section(
         key="outcomes",
@@ -319,9 +375,12 @@ def _outcome_sections(session: Session, period: Period) -> tuple[Section, Sectio
 
 
 def _response_section(session: Session, period: Period, tz: ZoneInfo) -> Section:
+    answered_in_period = select(CaseEvent.case_id).where(
+        CaseEvent.action.in_(ANSWER_ACTIONS), _in_period(period)
+    )
     first = (
         select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.occurred_at).label("first"))
-        .where(CaseEvent.action.in_(ANSWER_ACTIONS))
+        .where(CaseEvent.action.in_(ANSWER_ACTIONS), CaseEvent.case_id.in_(answered_in_period))
         .group_by(CaseEvent.case_id)
         .having(
             func.min(CaseEvent.occurred_at) >= period.start_utc,
@@ -363,25 +422,9 @@ def _response_section(session: Session, period: Period, tz: ZoneInfo) -> Section
 
 
 def _deadline_section(
-    session: Session, period: Period, today: dt.date, end_today: dt.datetime
+    session: Session, period: Period, today: dt.date, open_today: OpenToday
 ) -> Section:
-    as_of = state_as_of(end_today, today).subquery()
-    answered_or_explained = exists().where(
-        CaseEvent.case_id == Case.id,
-        CaseEvent.action.in_((*ANSWER_ACTIONS, DELAY_ACTION)),
-        CaseEvent.occurred_at < end_today,
-    )
-    overdue = session.execute(
-        select(Case.visa_type, func.count())
-        .select_from(as_of)
-        .join(Case, Case.id == as_of.c.case_id)
-        .where(
-            as_of.c.state.in_(_open_values()),
-            Case.response_due < today,
-            ~answered_or_explained,
-        )
-        .group_by(Case.visa_type)
-    ).all()
+    overdue = [(v, n) for v, _who, late, n in open_today.rows if late]
     delays = session.execute(
         select(Case.visa_type, func.count())
         .select_from(CaseEvent)
@@ -426,7 +469,7 @@ def _da_section(session: Session, period: Period) -> Section:
 
 
 def _workload_section(
-    session: Session, period: Period, today: dt.date, end_today: dt.datetime
+    session: Session, period: Period, today: dt.date, open_today: OpenToday
 ) -> Section:
     assignee = CaseEvent.payload["assigned_to_id"].as_integer()
     assigned: dict[int | None, int] = dict(
@@ -436,25 +479,9 @@ def _workload_section(
             .group_by(assignee)
         ).all()
     )
-    last_assign = (
-        select(CaseEvent.case_id.label("case_id"), func.max(CaseEvent.seq).label("seq"))
-        .where(CaseEvent.action == "assign", CaseEvent.occurred_at < end_today)
-        .group_by(CaseEvent.case_id)
-        .subquery()
-    )
-    as_of = state_as_of(end_today, today).subquery()
-    ev = aliased(CaseEvent)
-    current = ev.payload["assigned_to_id"].as_integer()
-    open_now: dict[int | None, int] = dict(
-        session.execute(
-            select(current, func.count())
-            .select_from(as_of)
-            .outerjoin(last_assign, last_assign.c.case_id == as_of.c.case_id)
-            .outerjoin(ev, and_(ev.case_id == last_assign.c.case_id, ev.seq == last_assign.c.seq))
-            .where(as_of.c.state.in_(_open_values()))
-            .group_by(current)
-        ).all()
-    )
+    open_now: dict[int | None, int] = defaultdict(int)
+    for _visa, who, _late, n in open_today.rows:
+        open_now[who] += n
     ids = {i for i in (*assigned, *open_now) if i is not None}
     names = {p.id: p.full_name for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
     rows: dict[str, dict[str, Value]] = {}

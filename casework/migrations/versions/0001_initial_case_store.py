@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 10:14:49.436793
+Create Date: 2026-11-26 10:23:16.437161
 """
 
 from alembic import op
@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("victim_enc", sa.LargeBinary(), nullable=False),
         sa.Column("flow_run_id", sa.String(length=64), nullable=True),
         sa.Column("step_attempt", sa.Integer(), nullable=False),
+        sa.Column("last_refusal", sa.Text(), nullable=True),
         sa.Column("delayed_reason", sa.Text(), nullable=True),
         sa.Column("history_head", sa.String(length=64), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),

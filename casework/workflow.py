@@ -1,0 +1,507 @@
+"""The automated steps of the certification workflow, as domain operations.
+
+The Prefect flow (flows/certification.py) only orchestrates: it calls these in
+tasks and waits for people in between. Each function is idempotent: it looks
+at what the case store already records (state, documents, notifications) and
+does only what is missing, so a replay after a resume or a restart after a
+crash neither loses nor repeats a step, an email or a history event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from casework import access, actioncodes, decisions, documents, steps
+from casework.blobs import BlobStore
+from casework.db import Store
+from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
+from casework.errors import CaseworkError
+from casework.formdata import letter_context
+from casework.models import Case, Document, Notification, Person
+from casework.notify import send_email
+from casework.roster import chief, people_with_role
+from casework.states import OPEN_STATES, Role, State
+from casework.transitions import Actor
+from casework.views import get_case, history, summary
+from forms.letters import render_email_text
+
+PDF = "application/pdf"
+
+
+def portal_url() -> str:
+    return os.environ.get("CASEWORK_PORTAL_URL", "http://127.0.0.1:8080").rstrip("/")
+
+
+def _blobs(store: Store) -> BlobStore:
+    return BlobStore(store.settings.documents_dir)
+
+
+def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str]:
+    return (name, _blobs(store).get(doc.sha256), PDF)
+
+
+def _fault_point(name: str) -> None:
+    """Crash tests hold a step here (CASEWORK_FAULT_HOLD=<name>:<seconds>) to kill it mid-way."""
+    hold = os.environ.get("CASEWORK_FAULT_HOLD", "")
+    if hold.startswith(name + ":"):
+        import time
+
+        time.sleep(float(hold.split(":", 1)[1]))
+
+
+def _was_sent(store: Store, key: str) -> bool:
+    with store.reading() as s:
+        row = s.scalars(select(Notification).where(Notification.idempotency_key == key)).first()
+        return row is not None and row.sent_at is not None
+
+
+# -- intake -----------------------------------------------------------------------------------
+
+
+def intake(store: Store, number: str) -> str:
+    """Assign a certifier, acknowledge the request, consult the DA's Office."""
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        if case.state != State.SUBMITTED:
+            return case.state
+        if case.assigned_certifier_id is None:
+            steps.assign(s, case, Actor.system(), case.version)
+    acknowledge(store, number)
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        memo = documents.da_memo(s, case, _blobs(store))
+        da = people_with_role(s, Role.DA_CONTACT)
+        if not da:
+            raise CaseworkError("the roster has no District Attorney's Office contact")
+        ctx = letter_context(s, case, today=dt.date.today())
+        subject, body = render_email_text("da_memo", ctx)
+        to = [p.email for p in da]
+        attachment = _attachment(store, memo, f"{number}-da-consultation.pdf")
+        case_id = case.id
+    send_email(
+        store,
+        key=f"da-memo:{number}:{memo.sha256[:16]}",
+        kind="da_memo",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        if case.state == State.SUBMITTED:
+            steps.start_da_consultation(s, case, case.version)
+        return case.state
+
+
+def acknowledge(store: Store, number: str) -> bool:
+    """Email the requester the case number, due date and private status link (once)."""
+    if _was_sent(store, f"ack:{number}") or _was_sent(store, f"ack-portal:{number}"):
+        return False
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        token, code = access.issue_status_access(s, case)
+        ctx = letter_context(s, case, status_url=f"{portal_url()}/status/{token}")
+        lang = documents.language(case)
+        subject, body = render_email_text("acknowledgment", ctx, lang)
+        body += f"\nLookup code / código de consulta: {code}\n"
+        from forms.letters import render_letter
+
+        letter = render_letter("acknowledgment", ctx, lang)
+        to, case_id = [case.requester.email], case.id
+    return send_email(
+        store,
+        key=f"ack:{number}",
+        kind="acknowledgment",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[(f"{number}-acknowledgment.pdf", letter, PDF)],
+        case_id=case_id,
+    )
+
+
+# -- human steps ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What the flow needs to show a waiting human step."""
+
+    stage: str
+    step_key: str
+    pause_key: str
+    person_email: str
+    person_name: str
+    description: str
+    prefill: dict[str, Any]
+
+
+def waiting_step(store: Store, number: str) -> Waiting | None:
+    with store.reading() as s:
+        case = get_case(s, number)
+        step = decisions.current_step(s, case)
+        if step is None:
+            return None
+        from casework.stepview import describe_step, prefill_for
+
+        return Waiting(
+            stage=step.stage,
+            step_key=step.step_key,
+            pause_key=step.pause_key,
+            person_email=step.person.email,
+            person_name=step.person.full_name,
+            description=describe_step(s, case, step),
+            prefill=prefill_for(s, case, step),
+        )
+
+
+def notify_actor(store: Store, number: str, step_key: str, run_url: str | None) -> bool:
+    """Email the person who must act a one-time code for this step (once per step)."""
+    with store.reading() as s:
+        step = decisions.current_step(s, get_case(s, number))
+        if step is None or step.step_key != step_key:
+            return False
+        key = f"action:{number}:{step_key}:{step.person.id}"  # a reassignment mails the new person
+    if _was_sent(store, key):
+        return False
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        code = actioncodes.issue(s, case, step_key, step.person)
+        what = {
+            "da": "record the District Attorney's Office consultation",
+            "review": "review the request (certify, deny or ask for more information)",
+            "signature": "approve (or return, or deny) the signature",
+        }[step.stage]
+        days_left = (case.response_due - dt.date.today()).days
+        body = (
+            f"{step.person.full_name},\n\n"
+            f"Case {number} ({case.visa_type} visa) waits for you to {what}.\n"
+            f"Response due {case.response_due.isoformat()} ({days_left} days left)"
+            f"{'; EXPEDITED' if case.expedited else ''}.\n\n"
+            f"Open the waiting run: {run_url or '(see the Prefect UI, filter by tag case:' + number + ')'}\n"
+            f"In the run's menu choose Resume and fill in the form.\n\n"
+            f"Your one-time action code for this step: {code}\n"
+            f"Enter it with your email ({step.person.email}) in the form.\n"
+        )
+        to, case_id = [step.person.email], case.id
+    return send_email(
+        store,
+        key=key,
+        kind="action_needed",
+        to=to,
+        subject=f"Case {number} waits for you: {step.stage}",
+        body=body,
+        case_id=case_id,
+    )
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    accepted: bool
+    message: str
+    state: str
+
+
+def answer(store: Store, number: str, pause_key: str, raw: dict[str, Any]) -> AnswerOutcome:
+    """Apply a human answer; on refusal record why (nothing else) so the step asks again."""
+    try:
+        with store.unit_of_work() as s:
+            case = get_case(s, number)
+            step = decisions.current_step(s, case)
+            if step is None or step.pause_key != pause_key:
+                return AnswerOutcome(False, "this step is no longer waiting", case.state)
+            decisions.clear_refusal(case)
+            outcome = decisions.apply_answer(s, case, step, raw)
+            return AnswerOutcome(True, outcome, case.state)
+    except decisions.AnswerRefused as exc:
+        reason = str(exc)
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        decisions.record_refusal(s, case, reason)
+        return AnswerOutcome(False, reason, case.state)
+
+
+def refuse_unreadable(store: Store, number: str, reason: str) -> None:
+    """The form's input could not even be loaded (e.g. a date that does not exist)."""
+    with store.unit_of_work() as s:
+        decisions.record_refusal(s, get_case(s, number), reason)
+
+
+# -- after a decision -------------------------------------------------------------------------
+
+
+def request_information(store: Store, number: str) -> bool:
+    """Send the requester the written request for more information (once per request)."""
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        letter = documents.information_request_letter(s, case, _blobs(store))
+        event = documents.last_event(s, case, "request_information")
+        assert event is not None
+        ctx = letter_context(s, case, requested_items=event.reason)
+        lang = documents.language(case)
+        subject, body = render_email_text("request_information", ctx, lang)
+        to, case_id, seq = [case.requester.email], case.id, event.seq
+        attachment = _attachment(store, letter, f"{number}-information-request.pdf")
+    return send_email(
+        store,
+        key=f"info:{number}:{seq}",
+        kind="request_information",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+
+
+def deliver_certification(store: Store, number: str) -> str:
+    """Generate the form and packet, email them with the cover letter, close the case."""
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        if case.state != State.CERTIFIED:
+            return case.state
+        packet = documents.certification_packet(s, case, _blobs(store))
+        ctx = letter_context(s, case)
+        subject, body = render_email_text("certification_cover", ctx, documents.language(case))
+        to, case_id = [case.requester.email], case.id
+        attachment = _attachment(store, packet, f"{number}-supplement-b-packet.pdf")
+    _fault_point("deliver")
+    send_email(
+        store,
+        key=f"deliver:{number}:{packet.sha256[:16]}",
+        kind="certification",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        if case.state == State.CERTIFIED:
+            steps.simple(s, case, "deliver", Actor.system(), case.version)
+        return case.state
+
+
+def deliver_denial(store: Store, number: str) -> bool:
+    """Email the written denial without prejudice, giving the reason (c. 258F §3(ii))."""
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        letter = documents.denial_letter(s, case, _blobs(store))
+        event = documents.last_event(s, case, "deny", "deny_at_signature")
+        assert event is not None
+        ctx = letter_context(s, case, reason=event.reason)
+        subject, body = render_email_text("denial", ctx, documents.language(case))
+        to, case_id, seq = [case.requester.email], case.id, event.seq
+        attachment = _attachment(store, letter, f"{number}-denial.pdf")
+    return send_email(
+        store,
+        key=f"denial:{number}:{seq}",
+        kind="denial",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+
+
+def send_revocation(store: Store, number: str) -> bool:
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        notice = documents.revocation_notice(s, case, _blobs(store))
+        event = documents.last_event(s, case, "revoke")
+        assert event is not None
+        ctx = letter_context(s, case, reason=event.reason)
+        subject, body = render_email_text("revocation", ctx, documents.language(case))
+        to, case_id, seq = [case.requester.email], case.id, event.seq
+        attachment = _attachment(store, notice, f"{number}-revocation.pdf")
+    return send_email(
+        store,
+        key=f"revocation:{number}:{seq}",
+        kind="revocation",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+
+
+def send_delay_letter(store: Store, number: str) -> bool:
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        letter = documents.delay_letter(s, case, _blobs(store))
+        event = documents.last_event(s, case, "mark_delayed")
+        assert event is not None
+        ctx = letter_context(
+            s,
+            case,
+            reason=event.reason,
+            delay_process=(event.payload or {}).get("process"),
+            projected_time_frame=(event.payload or {}).get("time_frame"),
+        )
+        subject, body = render_email_text("delay", ctx, documents.language(case))
+        to, case_id, seq = [case.requester.email], case.id, event.seq
+        attachment = _attachment(store, letter, f"{number}-delay-explanation.pdf")
+    return send_email(
+        store,
+        key=f"delay:{number}:{seq}",
+        kind="delay",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=[attachment],
+        case_id=case_id,
+    )
+
+
+# -- what the flow shows ----------------------------------------------------------------------
+
+
+def case_snapshot(store: Store, number: str) -> dict[str, Any]:
+    """State, version, counters and the assignee's email: never victim identity."""
+    with store.reading() as s:
+        case = get_case(s, number)
+        out = summary(case)
+        out["event_count"] = case.event_count
+        out["step_attempt"] = case.step_attempt
+        out["assignee_email"] = case.assigned_certifier.email if case.assigned_certifier else None
+        out["chief_email"] = chief(s).email
+        out["flow_run_id"] = case.flow_run_id
+        return out
+
+
+def history_table(store: Store, number: str) -> list[dict[str, Any]]:
+    with store.reading() as s:
+        rows = history(s, get_case(s, number))
+    return [
+        {
+            k: r[k]
+            for k in (
+                "seq",
+                "at",
+                "action",
+                "from",
+                "to",
+                "actor",
+                "role",
+                "outcome",
+                "document_sha256",
+            )
+        }
+        for r in rows
+    ]
+
+
+def documents_table(store: Store, number: str) -> list[dict[str, Any]]:
+    with store.reading() as s:
+        case = get_case(s, number)
+        return [
+            {"kind": d.kind, "sha256": d.sha256, "path": d.path, "bytes": d.size_bytes}
+            for d in steps.documents(s, case)
+        ]
+
+
+# -- deadlines --------------------------------------------------------------------------------
+
+
+@dataclass
+class WatchReport:
+    reminders: int = 0
+    escalations: int = 0
+    delay_letters: int = 0
+    filing_warnings: int = 0
+
+
+def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> WatchReport:
+    """Remind assignees before the 90-day date, escalate overdue cases to the Chief, send
+    delay letters the Chief asked for, and warn requesters before a filing window closes."""
+    report = WatchReport()
+    with store.reading() as s:
+        open_cases = list(
+            s.scalars(select(Case).where(Case.state_.in_([x.value for x in OPEN_STATES])))
+        )
+        head: Person = chief(s)
+        work = []
+        for case in open_cases:
+            days_left = (case.response_due - today).days
+            marks = policy.expedited_reminder_days if case.expedited else policy.reminder_days
+            assignee = case.assigned_certifier
+            delayed = documents.last_event(s, case, "mark_delayed")
+            work.append(
+                (case.case_number, case.id, days_left, marks, assignee, delayed is not None)
+            )
+        signed = list(
+            s.scalars(
+                select(Case).where(Case.state_.in_([State.CERTIFIED.value, State.DELIVERED.value]))
+            )
+        )
+        windows = []
+        for case in signed:
+            approval = steps.latest_approval(s, case)
+            if approval and approval.signature_date:
+                windows.append(
+                    (
+                        case.case_number,
+                        case.id,
+                        case.requester.email,
+                        last_filing_day(approval.signature_date),
+                    )
+                )
+    for number, case_id, days_left, marks, assignee, delayed in work:
+        due_marks = [m for m in marks if days_left <= m]
+        if due_marks and days_left >= 0 and assignee is not None:
+            mark = min(due_marks)
+            if send_email(
+                store,
+                key=f"reminder:{number}:{mark}",
+                kind="reminder",
+                to=[assignee.email],
+                subject=f"Case {number}: {days_left} days left to respond",
+                body=f"Case {number} must be answered within {days_left} days (G.L. c. 258F, 90 days).\n",
+                case_id=case_id,
+            ):
+                report.reminders += 1
+        if days_left < 0 and not delayed:
+            if send_email(
+                store,
+                key=f"overdue:{number}",
+                kind="escalation",
+                to=[head.email],
+                subject=f"Case {number} is overdue",
+                body=(
+                    f"Case {number} passed its response date {-days_left} day(s) ago without a "
+                    "signature, a written denial or a written delay explanation.\n"
+                    f"To record a delay: casework delay {number} --reason ... --process ... --time-frame ...\n"
+                ),
+                case_id=case_id,
+            ):
+                report.escalations += 1
+        if delayed and send_delay_letter(store, number):
+            report.delay_letters += 1
+    for number, case_id, email, last_day in windows:
+        left = (last_day - today).days
+        for mark in policy.filing_window_warning_days:
+            if 0 <= left <= mark and send_email(
+                store,
+                key=f"filing-window:{number}:{mark}",
+                kind="filing_window",
+                to=[email],
+                subject=f"Case {number}: the signed Supplement B must be filed by {last_day.isoformat()}",
+                body=(
+                    f"The certification for case {number} can be filed with USCIS until "
+                    f"{last_day.isoformat()} ({left} days left). After that a new signature is needed.\n"
+                ),
+                case_id=case_id,
+            ):
+                report.filing_warnings += 1
+                break
+    return report

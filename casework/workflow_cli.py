@@ -1,0 +1,262 @@
+"""Workflow commands: start, resume, supplement, assign, delay, withdraw, reopen, revoke, watch.
+
+Commands that wake a Prefect run import :mod:`flows.launch` lazily; everything
+they decide goes through the case store's one door first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from casework import steps
+from casework.blobs import BlobStore
+from casework.db import Store
+from casework.errors import CaseworkError
+from casework.roster import find_person
+from casework.states import Role
+from casework.transitions import Actor
+from casework.views import get_case
+
+
+def register(sub: Any, commands: dict[str, Any]) -> None:
+    p = sub.add_parser("start", help="start (or find) the case's workflow run")
+    p.add_argument("case")
+    p = sub.add_parser(
+        "resume", help="complete the waiting human step with FILE.json (same checks as the UI)"
+    )
+    p.add_argument("case")
+    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the outcome")
+    p = sub.add_parser("supplement", help="record the information a requester sent (FILE.json)")
+    p.add_argument("case")
+    p.add_argument("file", type=Path, help='{"text": "...", "attachments": ["file.pdf", ...]}')
+    p = sub.add_parser("assign", help="the Chief (re)assigns a case to a designated certifier")
+    p.add_argument("case")
+    p.add_argument("--to", required=True, help="the certifier's email")
+    p.add_argument("--as", dest="actor", required=True, help="the Chief's email")
+    p = sub.add_parser(
+        "delay", help="the Chief records a delay (G.L. c. 258F §3(iii)) and sends the letter"
+    )
+    p.add_argument("case")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--process", required=True)
+    p.add_argument("--time-frame", required=True)
+    p.add_argument("--as", dest="actor", required=True)
+    for name, helptext in (
+        ("reopen", "the Chief reopens a denied request for reconsideration"),
+        ("revoke", "the Chief withdraws a signed certification"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("case")
+        p.add_argument("--reason", required=True)
+        p.add_argument("--as", dest="actor", required=True)
+    p = sub.add_parser("withdraw", help="record that the requester withdrew the request")
+    p.add_argument("case")
+    p.add_argument("--reason", default="withdrawn by the requester")
+    p = sub.add_parser("watch", help="run the deadline watch once (what the daily flow does)")
+    p.add_argument("--day", type=dt.date.fromisoformat, default=None)
+    sub.add_parser("recover", help="reschedule case runs whose runner died")
+    for name, fn in (
+        ("start", cmd_start),
+        ("resume", cmd_resume),
+        ("supplement", cmd_supplement),
+        ("assign", cmd_assign),
+        ("delay", cmd_delay),
+        ("reopen", cmd_chief_action),
+        ("revoke", cmd_chief_action),
+        ("withdraw", cmd_withdraw),
+        ("watch", cmd_watch),
+        ("recover", cmd_recover),
+    ):
+        commands[name] = fn
+
+
+def _chief(session: Any, email: str) -> Actor:
+    return Actor.person(find_person(session, email), Role.CHIEF)
+
+
+def _nudge(store: Store, number: str) -> None:
+    try:
+        from flows.launch import nudge
+
+        nudge(store, number)
+    except Exception as exc:  # the change is recorded; the run catches up later
+        print(
+            f"note: the workflow run was not woken ({type(exc).__name__}); "
+            f"run `casework start {number}` when Prefect is up",
+            file=sys.stderr,
+        )
+
+
+def cmd_start(args: argparse.Namespace, store: Store) -> int:
+    from flows.launch import start_certification
+
+    print(start_certification(store, args.case.upper()))
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace, store: Store) -> int:
+    from flows.launch import resume_with_input
+
+    answer = json.loads(args.input.read_text(encoding="utf-8"))
+    number = args.case.upper()
+    with store.reading() as s:
+        case = get_case(s, number)
+        before = (case.event_count, case.step_attempt)
+    try:
+        resume_with_input(store, number, answer)
+    except RuntimeError as exc:
+        print(f"refused by the form: {exc}", file=sys.stderr)
+        return 1
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline:
+        with store.reading() as s:
+            case = get_case(s, number)
+            now = (case.event_count, case.step_attempt)
+            if now != before:
+                if now[1] != before[1] and now[0] == before[0]:
+                    print(f"refused: {case.last_refusal}", file=sys.stderr)
+                    return 1
+                print(f"{number}: {case.state}")
+                return 0
+        time.sleep(0.25)
+    print(f"{number}: no outcome within {args.wait:.0f} s (is the runner up?)", file=sys.stderr)
+    return 1
+
+
+def cmd_supplement(args: argparse.Namespace, store: Store) -> int:
+    from casework.intake.pdfcheck import check_pdf
+    from casework.intake.validate import AttachmentFile
+
+    spec = json.loads(args.file.read_text(encoding="utf-8"))
+    files: list[AttachmentFile] = []
+    problems = []
+    for i, name in enumerate(spec.get("attachments", [])):
+        path = (args.file.parent / name).resolve()
+        if not path.is_file():
+            problems.append(f"attachments[{i}]: {name} does not exist")
+            continue
+        data = path.read_bytes()
+        report = check_pdf(data)
+        problems += [f"attachments[{i}]: {name} {m}" for m in report.problems]
+        if not report.problems:
+            import hashlib
+
+            files.append(
+                AttachmentFile(path.name, data, hashlib.sha256(data).hexdigest(), report.page_count)
+            )
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1
+    number = args.case.upper()
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        steps.supplement(
+            s,
+            case,
+            Actor.requester(case.requester.email),
+            case.version,
+            text=str(spec.get("text", "")),
+            attachments=files,
+            blobs=BlobStore(store.settings.attachments_dir),
+        )
+    _nudge(store, number)
+    print(f"{number}: back to certifier_review")
+    return 0
+
+
+def cmd_assign(args: argparse.Namespace, store: Store) -> int:
+    number = args.case.upper()
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        steps.assign(
+            s, case, _chief(s, args.actor), case.version, certifier=find_person(s, args.to)
+        )
+    from casework import decisions, workflow
+
+    with store.reading() as s:
+        step = decisions.current_step(s, get_case(s, number))
+    if step is not None and step.person.email == args.to.lower():
+        try:
+            from flows.launch import run_url
+
+            with store.reading() as s:
+                url = run_url(get_case(s, number).flow_run_id)
+        except ImportError:
+            url = None
+        workflow.notify_actor(store, number, step.step_key, url)
+    print(f"{number}: assigned to {args.to}")
+    return 0
+
+
+def cmd_delay(args: argparse.Namespace, store: Store) -> int:
+    from casework import workflow
+
+    number = args.case.upper()
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        steps.mark_delayed(
+            s,
+            case,
+            _chief(s, args.actor),
+            case.version,
+            reason=args.reason,
+            process=args.process,
+            time_frame=args.time_frame,
+        )
+    workflow.send_delay_letter(store, number)
+    print(f"{number}: delay explanation recorded and sent")
+    return 0
+
+
+def cmd_chief_action(args: argparse.Namespace, store: Store) -> int:
+    number = args.case.upper()
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        steps.simple(s, case, args.command, _chief(s, args.actor), case.version, reason=args.reason)
+        state = case.state
+    _nudge(store, number)
+    print(f"{number}: {state}")
+    return 0
+
+
+def cmd_withdraw(args: argparse.Namespace, store: Store) -> int:
+    number = args.case.upper()
+    with store.unit_of_work() as s:
+        case = get_case(s, number)
+        steps.simple(
+            s,
+            case,
+            "withdraw",
+            Actor.requester(case.requester.email),
+            case.version,
+            reason=args.reason,
+        )
+    print(f"{number}: withdrawn")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace, store: Store) -> int:
+    from casework import workflow
+
+    report = workflow.deadline_watch(store, args.day or dt.date.today())
+    print(json.dumps(vars(report)))
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, store: Store) -> int:
+    from flows.launch import recover_orphans
+
+    for number in recover_orphans(store):
+        print(f"rescheduled {number}")
+    return 0
+
+
+__all__ = ["register", "CaseworkError"]

@@ -1,0 +1,126 @@
+"""Start, resume and recover certification flow runs (the adapter between casework and Prefect)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
+from prefect.flow_runs import resume_flow_run
+from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+from prefect.states import Cancelled, Scheduled
+
+from casework.db import Store
+from casework.views import get_case
+
+DEPLOYMENT = os.environ.get("CASEWORK_DEPLOYMENT", "certification-request/certification-request")
+FINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+
+
+def run_url(flow_run_id: Any) -> str | None:
+    if not flow_run_id:
+        return None
+    base = PREFECT_UI_URL.value() or (PREFECT_API_URL.value() or "").removesuffix("/api")
+    return f"{base.rstrip('/')}/runs/flow-run/{flow_run_id}" if base else None
+
+
+def record_flow_run(store: Store, case_number: str, flow_run_id: str) -> None:
+    with store.unit_of_work() as s:
+        case = get_case(s, case_number)
+        if case.flow_run_id != flow_run_id:
+            case.flow_run_id = flow_run_id
+
+
+def _run_state(flow_run_id: str) -> str | None:
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run_id))
+        return run.state.type.value if run.state else None
+
+
+def start_certification(store: Store, case_number: str) -> str:
+    """Start the case's flow run unless one is already under way; return its id."""
+    with store.reading() as s:
+        existing = get_case(s, case_number).flow_run_id
+    if existing and _run_state(existing) not in FINAL:
+        return existing
+    run = run_deployment(
+        DEPLOYMENT, parameters={"case_number": case_number}, timeout=0, tags=[f"case:{case_number}"]
+    )
+    record_flow_run(store, case_number, str(run.id))
+    return str(run.id)
+
+
+def nudge(store: Store, case_number: str) -> str | None:
+    """After a change made outside the flow (a supplement, a withdrawal, a revocation, a
+    reopening), bring the case's run in line: resume it if it waits for the requester,
+    cancel it if the form it shows no longer fits the case, start one where none runs."""
+    from casework import workflow
+    from casework.states import State
+
+    with store.reading() as s:
+        case = get_case(s, case_number)
+        run_id, case_state = case.flow_run_id, case.state
+    if run_id is None:
+        return start_certification(store, case_number) if case_state != State.WITHDRAWN else None
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(run_id))
+        state = run.state
+        if state is not None and state.is_paused():
+            if state.state_details.run_input_keyset is None:  # waiting for the requester
+                resume_flow_run(UUID(run_id))
+                return run_id
+            waiting = workflow.waiting_step(store, case_number)
+            if waiting is not None and waiting.pause_key == state.state_details.pause_key:
+                return run_id  # the form still fits: a person will answer it
+            client.set_flow_run_state(
+                UUID(run_id),
+                Cancelled(message=f"case {case_number} moved on to {case_state}"),
+                force=True,
+            )
+        elif state is not None and state.type.value not in FINAL:
+            return run_id
+    if case_state in (State.WITHDRAWN, State.DELIVERED):
+        return None
+    return start_certification(store, case_number)
+
+
+def resume_with_input(store: Store, case_number: str, answer: dict[str, Any]) -> str:
+    """Complete the case's waiting human step from the command line (same checks as the UI)."""
+    with store.reading() as s:
+        run_id = get_case(s, case_number).flow_run_id
+    if run_id is None:
+        raise RuntimeError(f"{case_number} has no workflow run")
+    resume_flow_run(UUID(run_id), run_input=answer)
+    return run_id
+
+
+def recover_orphans(store: Store) -> list[str]:
+    """Re-run case flows whose process died (left RUNNING or CRASHED); the state-driven flow
+    replays with its persisted task results, so nothing is lost or done twice."""
+    from sqlalchemy import select
+
+    from casework.models import Case
+    from casework.states import OPEN_STATES, State
+
+    live = {s.value for s in OPEN_STATES} | {
+        State.CERTIFIED.value,
+        State.DENIED.value,
+        State.REVOKED.value,
+    }
+    with store.reading() as s:
+        rows = list(
+            s.execute(select(Case.case_number, Case.flow_run_id).where(Case.state_.in_(live)))
+        )
+    restarted = []
+    with get_client(sync_client=True) as client:
+        for number, run_id in rows:
+            if not run_id:
+                continue
+            run = client.read_flow_run(UUID(run_id))
+            kind = run.state.type.value if run.state else None
+            if kind in ("RUNNING", "CRASHED", "PENDING"):
+                client.set_flow_run_state(UUID(run_id), Scheduled(), force=True)
+                restarted.append(number)
+    return restarted

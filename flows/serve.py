@@ -1,0 +1,48 @@
+"""Serve the deployments from this process (the local stack's runner).
+
+    python -m flows.serve
+
+Before serving, case runs left RUNNING by a runner that died are rescheduled
+(they replay from their persisted results). For several machines use the
+work pool in prefect.yaml instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from prefect import serve
+
+from casework.db import Store
+from flows.certification import certification_request
+from flows.deadline_watch import deadline_watch
+from flows.launch import recover_orphans
+
+
+def deployments() -> list:  # type: ignore[type-arg]
+    items = [
+        certification_request.to_deployment(name="certification-request", tags=["casework"]),
+        deadline_watch.to_deployment(name="deadline-watch", cron="0 7 * * *", tags=["casework"]),
+    ]
+    try:
+        from flows.annual_report import annual_report
+
+        items.append(
+            annual_report.to_deployment(name="annual-report", cron="0 6 15 1 *", tags=["casework"])
+        )
+    except ImportError:
+        pass
+    return items
+
+
+def main() -> None:
+    restarted = recover_orphans(Store())
+    if restarted:
+        logging.getLogger("casework").warning(
+            "rescheduled %d interrupted case run(s)", len(restarted)
+        )
+    serve(*deployments())
+
+
+if __name__ == "__main__":
+    main()

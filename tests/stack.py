@@ -1,0 +1,115 @@
+"""A real local stack for end-to-end tests: Prefect server, runner subprocess, SMTP sink."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from casework.mailsink import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def prefect_env(prefect_home: Path, port: int) -> dict[str, str]:
+    return {
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_UI_URL": f"http://127.0.0.1:{port}",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
+        "PREFECT_LOCAL_STORAGE_PATH": str(prefect_home / "storage"),
+    }
+
+
+def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float = 0.25) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(every)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+class Process:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+        self.log = log
+        self._fh = log.open("ab")
+        self.proc = subprocess.Popen(
+            args,
+            env=env,
+            cwd=ROOT,
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+                self.proc.wait(timeout=timeout)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=timeout)
+        self._fh.close()
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def start_prefect_server(home: Path, log_dir: Path) -> tuple[Process, dict[str, str]]:
+    port = free_port()
+    env = {**os.environ, **prefect_env(home, port)}
+    server = Process(
+        [PY, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env,
+        log_dir / "prefect-server.log",
+    )
+
+    def healthy() -> bool:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"prefect server exited; see {server.log}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(healthy, 90, "the Prefect server")
+    return server, env
+
+
+def start_runner(env: dict[str, str], log_dir: Path) -> Process:
+    runner = Process([PY, "-m", "flows.serve"], env, log_dir / "runner.log")
+
+    def deployed() -> bool:
+        if runner.proc.poll() is not None:
+            raise RuntimeError(f"runner exited; see {runner.log}")
+        try:
+            r = httpx.get(
+                env["PREFECT_API_URL"]
+                + "/deployments/name/certification-request/certification-request",
+                timeout=2,
+            )
+            return r.status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(deployed, 90, "the certification deployment")
+    time.sleep(1.5)  # let the runner start polling
+    return runner
