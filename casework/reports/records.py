@@ -321,11 +321,7 @@ def _distinct_by_type(
 def _outcome_sections(session: Session, period: Period) -> tuple[Section, Section]:
     open_rows = session.execute(
         select(Case.visa_type, func.count())
-        .where(
-            Case.received_on <= period.end,
-            maybe_open_at(period.end_utc),
-            state_at(period.end_utc).in_(_open_values()),
-        )
+        .where(Case.received_on <= period.end, state_at(period.end_utc).in_(_open_values()))
         .group_by(Case.visa_type)
     ).all()
     outcomes = Section(
@@ -375,12 +371,9 @@ def _outcome_sections(session: Session, period: Period) -> tuple[Section, Sectio
 
 
 def _response_section(session: Session, period: Period, tz: ZoneInfo) -> Section:
-    answered_in_period = select(CaseEvent.case_id).where(
-        CaseEvent.action.in_(ANSWER_ACTIONS), _in_period(period)
-    )
     first = (
         select(CaseEvent.case_id.label("case_id"), func.min(CaseEvent.occurred_at).label("first"))
-        .where(CaseEvent.action.in_(ANSWER_ACTIONS), CaseEvent.case_id.in_(answered_in_period))
+        .where(CaseEvent.action.in_(ANSWER_ACTIONS))
         .group_by(CaseEvent.case_id)
         .having(
             func.min(CaseEvent.occurred_at) >= period.start_utc,

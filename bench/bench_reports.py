@@ -1,0 +1,201 @@
+"""Time to produce both reports for 100,000 cases (goal: under 5 s on SQLite).
+
+    .venv/bin/python bench/bench_reports.py [--cases 100000] [--pg postgresql+psycopg://...]
+
+The database is built with bulk Core inserts that produce the same kinds of
+rows the workflow writes (cases with encrypted victim records, hash-chained
+events with the same actions, payloads and states), because driving 100,000
+cases through the ORM would take far too long. The hash-chain fields
+(``prev_hash``, ``hash``, ``history_head``) are DUMMY values in this database:
+it is for timing reports only, never for ``verify-history``. The victim records
+are real Fernet tokens, since the §4 count of individuals decrypts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+NY = ZoneInfo("America/New_York")
+DUMMY_HASH = "0" * 64
+
+
+def build(store: Any, n: int, seed: int = 4) -> int:
+    from casework.crypto import keyring
+    from casework.models import Case, CaseEvent, Person, Requester
+    from casework.policy import DA_POSITIONS, DENIAL_REASONS
+    from casework.roster import chief, people_with_role
+    from casework.states import Role
+
+    rng = random.Random(seed)
+    ring = keyring()
+    with store.unit_of_work() as s:
+        boss = chief(s)
+        certs = [(p.id, p.full_name) for p in people_with_role(s, Role.CERTIFIER)]
+        req = Requester(name="Bench Advocate", role="victim_advocate", email="bench@example.org")
+        s.add(req)
+        s.flush()
+        requester_id = req.id
+        chief_id, chief_name = boss.id, boss.full_name
+        assert s.scalar(select(Person.id).limit(1)) is not None
+    people = [
+        ring.encrypt_json(
+            {"family_name": f"F{i}", "given_name": f"G{i}", "date_of_birth": "1980-01-01"}
+        )
+        for i in range(int(n * 0.9))
+    ]
+    languages = ["es"] * 10 + ["pt"] * 4 + ["vi", "ht", "zh", "ar", None]
+    start = dt.date(2023, 1, 1)
+    cases: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for cid in range(1, n + 1):
+        received = start + dt.timedelta(days=rng.randrange(3 * 365))
+        visa = "T" if rng.random() < 0.15 else "U"
+        clock = dt.datetime.combine(received, dt.time(10), tzinfo=NY).astimezone(dt.UTC)
+        state = "submitted"
+        seq = 0
+        cert_id, cert_name = rng.choice(certs)
+
+        def ev(
+            action: str, to: str | None, days: int, actor: str = "system", **payload: Any
+        ) -> None:
+            nonlocal clock, state, seq
+            clock += dt.timedelta(days=days, minutes=5)
+            seq += 1
+            role, actor_id, name = {
+                "system": ("system", None, "casework system"),
+                "chief": ("chief", chief_id, chief_name),
+                "certifier": ("certifier", cert_id, cert_name),
+            }[actor]
+            events.append(
+                dict(
+                    case_id=cid, seq=seq, action=action, from_state=state if seq > 1 else None,
+                    to_state=to or state, actor_id=actor_id, actor_name=name, actor_role=role,
+                    occurred_at=clock, reason=None, notes=None, outcome=None, payload=payload,
+                    document_sha256=None, prev_hash=DUMMY_HASH, hash=DUMMY_HASH,
+                )
+            )  # fmt: skip
+            state = to or state
+
+        ev("submit", "submitted", 0)
+        fate = rng.random()
+        if fate < 0.05:
+            ev("withdraw", "withdrawn", 3)
+        else:
+            ev("assign", None, 1, assigned_to=cert_name, assigned_to_id=cert_id)
+            ev("start_da_consultation", "da_consultation", 1)
+            ev("record_da_consultation", "certifier_review", rng.randint(5, 40), "certifier",
+               position=rng.choice(list(DA_POSITIONS)))  # fmt: skip
+            if fate < 0.3:
+                ev("deny", "denied", rng.randint(5, 60), "certifier",
+                   reason_code=rng.choice(list(DENIAL_REASONS)))  # fmt: skip
+            elif fate < 0.4:
+                if rng.random() < 0.5:
+                    ev("mark_delayed", None, 80, "chief")
+            else:
+                ev("recommend_certification", "awaiting_signature", rng.randint(5, 50), "certifier")
+                ev("approve_signature", "certified", rng.randint(1, 20), "chief")
+                ev("deliver", "delivered", 1)
+                if rng.random() < 0.05:
+                    ev("revoke", "revoked", 200, "chief")
+        cases.append(
+            dict(
+                id=cid, case_number=f"NPD-{visa}-{received.year}-{cid:06d}", visa_type=visa,
+                state=state, version=seq + 1, received_on=received,
+                response_due=received + dt.timedelta(days=90), expedited=rng.random() < 0.1,
+                urgency={}, requester_id=requester_id, assigned_certifier_id=cert_id,
+                preferred_language=rng.choice(languages), victim_enc=rng.choice(people),
+                step_attempt=0, history_head=DUMMY_HASH, event_count=seq,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    from casework.models import Case as C
+
+    with store.engine.begin() as conn:
+        for i in range(0, len(cases), 20_000):
+            conn.execute(insert(C.__table__), cases[i : i + 20_000])
+        for i in range(0, len(events), 50_000):
+            conn.execute(insert(CaseEvent.__table__), events[i : i + 50_000])
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    _ = Case
+    return len(events)
+
+
+def timed(label: str, fn: Any) -> Any:
+    t0 = time.perf_counter()
+    out = fn()
+    print(f"  {label:<48} {time.perf_counter() - t0:6.2f} s")
+    return out
+
+
+def run(url: str | None, n: int) -> float:
+    from casework.db import Store
+    from casework.migrate import upgrade
+    from casework.reports import annual_report, records_report, render
+    from casework.setup_data import load_demo
+
+    store = Store(url)
+    upgrade(store)
+    with store.unit_of_work() as s:
+        load_demo(s)
+    t0 = time.perf_counter()
+    n_events = build(store, n)
+    print(
+        f"{store.engine.dialect.name}: built {n:,} cases and {n_events:,} events in "
+        f"{time.perf_counter() - t0:.1f} s (bulk Core inserts; hash-chain fields are dummy values)"
+    )
+    total = 0.0
+    t = time.perf_counter()
+    annual = timed("annual report 2024: compute", lambda: annual_report(store, 2024))
+    for fmt in ("pdf", "csv", "json"):
+        timed(f"annual report 2024: render {fmt}", lambda fmt=fmt: render(annual, fmt))
+    total += time.perf_counter() - t
+    t = time.perf_counter()
+    rec = timed(
+        "records 2024-01-01..2024-12-31: compute",
+        lambda: records_report(store, dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    )
+    for fmt in ("pdf", "csv", "json"):
+        timed(f"records 2024: render {fmt}", lambda fmt=fmt: render(rec, fmt))
+    total += time.perf_counter() - t
+    print(f"  {'BOTH REPORTS, all formats (goal < 5 s)':<48} {total:6.2f} s")
+    timed(
+        "records over all three years: compute",
+        lambda: records_report(store, dt.date(2023, 1, 1), dt.date(2025, 12, 31)),
+    )
+    store.dispose()
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--pg", default=None, help="also run on this PostgreSQL database URL")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CASEWORK_HOME"] = home
+        os.environ["CASEWORK_KEY"] = Fernet.generate_key().decode()
+        os.environ.pop("CASEWORK_DATABASE_URL", None)
+        total = run(None, args.cases)
+        if args.pg:
+            run(args.pg, args.cases)
+    return 0 if total < 5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
