@@ -385,7 +385,6 @@ def _two_cases(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
     a = api_submit(client, example_request(), example_pdfs()).json()
     raw = example_request(victim={"family_name": "Reyes"})
     raw["requester"]["email"] = "other@advocates.example.org"
-    b = api_submit(client, raw, {}).json() if False else None
     raw["attachments"] = []
     b = api_submit(client, raw).json()
     return a, b
@@ -676,3 +675,45 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     body = schema["paths"]["/api/requests"]["post"]["requestBody"]["content"]["multipart/form-data"]
     assert body["schema"]["properties"]["request"]["$ref"].endswith("/CertificationRequest")
     assert "victim" in schema["components"]["schemas"]["CertificationRequest"]["properties"]
+
+
+def test_session_after_code_lookup_allows_supplement(
+    client: TestClient, sqlite_store: Store
+) -> None:
+    a = api_submit(client, example_request(), example_pdfs()).json()
+    _ask_for_information(sqlite_store, a["case_number"], "Send the docket.")
+    token = csrf_token(client, "/status")
+    data = {
+        "case_number": a["case_number"],
+        "email": "rdelgado@pvvac.example.org",
+        "code": a["access_code"],
+        "csrf_token": token,
+    }
+    assert client.post("/status", data=data, follow_redirects=False).status_code == 303
+    page = client.get("/my-case")
+    assert 'action="/my-case/supplement"' in page.text and "Send the docket." in page.text
+    sent = client.post(
+        "/my-case/supplement",
+        data={"text": "Docket attached", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/my-case?sent=1"
+    assert _case(sqlite_store, a["case_number"]).state_ == State.CERTIFIER_REVIEW.value
+
+
+def test_access_log_filter_redacts_tokens() -> None:
+    from casework.portal.security import RedactTokens
+
+    token = "T" * 43
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/api/requests/{token}?lang=es", "1.1", 200),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert token not in record.getMessage()
+    assert "/api/requests/[token]?lang=es" in record.getMessage()

@@ -68,7 +68,7 @@ from casework.portal.security import (
     Signer,
     install_log_redaction,
 )
-from casework.portal.service import MB, NotWaiting, Portal, PortalConfig, Upload
+from casework.portal.service import NotWaiting, Portal, PortalConfig, Upload, megabytes
 from casework.portal.status import StatusView, find_document, read_document, status_view
 from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
 
@@ -305,8 +305,8 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
             data = read_document(store, doc)
             return (f"{case.case_number}-{doc.kind}.pdf", data) if data is not None else None
 
-    def limits() -> dict[str, int]:
-        return {"files": config.max_files, "mb": config.max_file_bytes // MB}
+    def limits() -> dict[str, object]:
+        return {"files": config.max_files, "mb": megabytes(config.max_file_bytes)}
 
     # -- submission pages -------------------------------------------------------------------
     def form_page(

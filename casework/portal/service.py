@@ -35,6 +35,11 @@ log = logging.getLogger("casework.portal")
 MB = 1024 * 1024
 
 
+def megabytes(n: int) -> str:
+    """``10``, ``2.5`` or ``0.1``: a size in MB as people write it."""
+    return f"{round(n / MB, 1):g}"
+
+
 def _load_secret(store: Store) -> bytes:
     value = os.environ.get("CASEWORK_PORTAL_SECRET")
     if value:
@@ -110,7 +115,7 @@ def upload_problems(
     explained: set[str] = set()
     names = listed if isinstance(listed, list) else []
     index = {n: i for i, n in reversed(list(enumerate(names))) if isinstance(n, str)}
-    limit_mb = config.max_file_bytes // MB
+    limit_mb = megabytes(config.max_file_bytes)
     if len(uploads) > config.max_files:
         problems.append(Problem("attachments", f"at most {config.max_files} files can be sent"))
     seen: set[str] = set()
@@ -123,7 +128,8 @@ def upload_problems(
         if upload.data is None:
             problems.append(
                 Problem(
-                    where, f"{upload.name} is {upload.size / MB:.1f} MB; the limit is {limit_mb} MB"
+                    where,
+                    f"{upload.name} is {megabytes(upload.size)} MB; the limit is {limit_mb} MB",
                 )
             )
             explained.add(where)
@@ -257,7 +263,7 @@ class Portal:
         NotWaiting."""
         problems: list[Problem] = []
         files: list[AttachmentFile] = []
-        limit_mb = self.config.max_file_bytes // MB
+        limit_mb = megabytes(self.config.max_file_bytes)
         if len(uploads) > self.config.max_files:
             problems.append(Problem("files", f"at most {self.config.max_files} files can be sent"))
         for i, upload in enumerate(uploads):
@@ -266,7 +272,7 @@ class Portal:
                 problems.append(
                     Problem(
                         where,
-                        f"{upload.name} is {upload.size / MB:.1f} MB; the limit is {limit_mb} MB",
+                        f"{upload.name} is {megabytes(upload.size)} MB; the limit is {limit_mb} MB",
                     )
                 )
                 continue
