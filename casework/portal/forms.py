@@ -255,9 +255,8 @@ def _locate(path: str, conv: Converted, t: Translate) -> tuple[str, str]:
     while name:
         f = FIELDS.get(name)
         if f is not None:
+            # a list's own problem (e.g. "is required") sits by its first box
             anchor = fid(name, 0) if f.kind == "slots" else fid(name)
-            if f.kind in ("radio",):
-                anchor = fid(name)
             return anchor, t(f.label_key)
         if name == "family_members_implicated":
             return fid("family_members_implicated[0]"), t("sec_family")
