@@ -652,16 +652,22 @@ def test_no_victim_details_or_tokens_in_logs(
     assert _case(sqlite_store, body["case_number"]).state_ == State.SUBMITTED.value
 
 
-def test_workflow_starts_when_flows_launch_exists(
+def test_workflow_starts_and_is_nudged_when_flows_launch_exists(
     sqlite_store: Store, mail: MailSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[str] = []
+    calls: list[tuple[str, str]] = []
     module = types.ModuleType("flows.launch")
-    module.start_certification = lambda store, number: started.append(number)  # type: ignore[attr-defined]
+    module.start_certification = lambda store, n: calls.append(("start", n))  # type: ignore[attr-defined]
+    module.nudge = lambda store, n: calls.append(("nudge", n))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "flows.launch", module)
     with client_for(sqlite_store, start_workflow=True) as client:
         body = api_submit(client, example_request(), example_pdfs()).json()
-    assert body["workflow_started"] is True and started == [body["case_number"]]
+        assert body["workflow_started"] is True
+        number = body["case_number"]
+        _ask_for_information(sqlite_store, number, "Send the docket.")
+        url = "/api/requests/" + token_from(body["status_url"]) + "/supplement"
+        assert client.post(url, files=[("text", (None, "Docket", "text/plain"))]).status_code == 200
+    assert calls == [("start", number), ("nudge", number)]
 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:

@@ -227,19 +227,23 @@ class Portal:
             return False
 
     def _start_workflow(self, case_number: str) -> bool:
+        return self._launch("start_certification", case_number)
+
+    def _launch(self, name: str, case_number: str) -> bool:
+        """Call ``flows.launch.<name>(store, case_number)`` when the workflow is installed."""
         try:
             launch = importlib.import_module("flows.launch")
         except ImportError:
-            log.info("workflow not started for %s: flows.launch is not installed", case_number)
+            log.info("workflow not told about %s: flows.launch is not installed", case_number)
             return False
-        start = getattr(launch, "start_certification", None)
-        if start is None:
+        call = getattr(launch, name, None)
+        if call is None:
             return False
         try:
-            start(self.store, case_number)
+            call(self.store, case_number)
             return True
         except Exception as exc:  # noqa: BLE001 - the case is stored; staff can start it
-            log.warning("workflow for %s did not start: %s", case_number, type(exc).__name__)
+            log.warning("workflow %s for %s failed: %s", name, case_number, type(exc).__name__)
             return False
 
     # -- status access ----------------------------------------------------------------------
@@ -306,7 +310,11 @@ class Portal:
                 attachments=files,
                 blobs=self.blobs,
             )
-            log.info("portal received a supplement for %s", case.case_number)
+            number = case.case_number
+        log.info("portal received a supplement for %s", number)
+        if self.config.start_workflow:
+            # the flow waits for the requester: let it resume now (flows.launch.nudge)
+            self._launch("nudge", number)
 
 
 class NotWaiting(Exception):
