@@ -20,6 +20,9 @@ import random
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +34,39 @@ from sqlalchemy import insert, select  # noqa: E402
 
 NY = ZoneInfo("America/New_York")
 DUMMY_HASH = "0" * 64
+
+
+class _Writer:
+    """Appends one case's events as the workflow would write them (dummy hash fields)."""
+
+    def __init__(
+        self,
+        case_id: int,
+        received: dt.date,
+        out: list[dict[str, Any]],
+        actors: dict[str, tuple[str, int | None, str]],
+    ):
+        self.case_id, self.out, self.actors = case_id, out, actors
+        self.clock = dt.datetime.combine(received, dt.time(10), tzinfo=NY).astimezone(dt.UTC)
+        self.state = "submitted"
+        self.seq = 0
+
+    def ev(
+        self, action: str, to: str | None, days: int, actor: str = "system", **payload: Any
+    ) -> None:
+        self.clock += dt.timedelta(days=days, minutes=5)
+        self.seq += 1
+        role, actor_id, name = self.actors[actor]
+        self.out.append(
+            dict(
+                case_id=self.case_id, seq=self.seq, action=action,
+                from_state=self.state if self.seq > 1 else None, to_state=to or self.state,
+                actor_id=actor_id, actor_name=name, actor_role=role, occurred_at=self.clock,
+                reason=None, notes=None, outcome=None, payload=payload, document_sha256=None,
+                prev_hash=DUMMY_HASH, hash=DUMMY_HASH,
+            )
+        )  # fmt: skip
+        self.state = to or self.state
 
 
 def build(store: Any, n: int, seed: int = 4) -> int:
@@ -61,79 +97,77 @@ def build(store: Any, n: int, seed: int = 4) -> int:
     start = dt.date(2023, 1, 1)
     cases: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    actors = {
+        "system": ("system", None, "casework system"),
+        "chief": ("chief", chief_id, chief_name),
+    }
     for cid in range(1, n + 1):
         received = start + dt.timedelta(days=rng.randrange(3 * 365))
         visa = "T" if rng.random() < 0.15 else "U"
-        clock = dt.datetime.combine(received, dt.time(10), tzinfo=NY).astimezone(dt.UTC)
-        state = "submitted"
-        seq = 0
         cert_id, cert_name = rng.choice(certs)
-
-        def ev(
-            action: str, to: str | None, days: int, actor: str = "system", **payload: Any
-        ) -> None:
-            nonlocal clock, state, seq
-            clock += dt.timedelta(days=days, minutes=5)
-            seq += 1
-            role, actor_id, name = {
-                "system": ("system", None, "casework system"),
-                "chief": ("chief", chief_id, chief_name),
-                "certifier": ("certifier", cert_id, cert_name),
-            }[actor]
-            events.append(
-                dict(
-                    case_id=cid, seq=seq, action=action, from_state=state if seq > 1 else None,
-                    to_state=to or state, actor_id=actor_id, actor_name=name, actor_role=role,
-                    occurred_at=clock, reason=None, notes=None, outcome=None, payload=payload,
-                    document_sha256=None, prev_hash=DUMMY_HASH, hash=DUMMY_HASH,
-                )
-            )  # fmt: skip
-            state = to or state
-
-        ev("submit", "submitted", 0)
+        w = _Writer(
+            cid, received, events, {**actors, "certifier": ("certifier", cert_id, cert_name)}
+        )
+        w.ev("submit", "submitted", 0)
         fate = rng.random()
         if fate < 0.05:
-            ev("withdraw", "withdrawn", 3)
+            w.ev("withdraw", "withdrawn", 3)
         else:
-            ev("assign", None, 1, assigned_to=cert_name, assigned_to_id=cert_id)
-            ev("start_da_consultation", "da_consultation", 1)
-            ev("record_da_consultation", "certifier_review", rng.randint(5, 40), "certifier",
-               position=rng.choice(list(DA_POSITIONS)))  # fmt: skip
+            w.ev("assign", None, 1, assigned_to=cert_name, assigned_to_id=cert_id)
+            w.ev("start_da_consultation", "da_consultation", 1)
+            w.ev("record_da_consultation", "certifier_review", rng.randint(5, 40), "certifier",
+                 position=rng.choice(list(DA_POSITIONS)))  # fmt: skip
             if fate < 0.3:
-                ev("deny", "denied", rng.randint(5, 60), "certifier",
-                   reason_code=rng.choice(list(DENIAL_REASONS)))  # fmt: skip
+                w.ev("deny", "denied", rng.randint(5, 60), "certifier",
+                     reason_code=rng.choice(list(DENIAL_REASONS)))  # fmt: skip
             elif fate < 0.4:
                 if rng.random() < 0.5:
-                    ev("mark_delayed", None, 80, "chief")
+                    w.ev("mark_delayed", None, 80, "chief")
             else:
-                ev("recommend_certification", "awaiting_signature", rng.randint(5, 50), "certifier")
-                ev("approve_signature", "certified", rng.randint(1, 20), "chief")
-                ev("deliver", "delivered", 1)
+                w.ev(
+                    "recommend_certification", "awaiting_signature", rng.randint(5, 50), "certifier"
+                )
+                w.ev("approve_signature", "certified", rng.randint(1, 20), "chief")
+                w.ev("deliver", "delivered", 1)
                 if rng.random() < 0.05:
-                    ev("revoke", "revoked", 200, "chief")
+                    w.ev("revoke", "revoked", 200, "chief")
         cases.append(
             dict(
                 id=cid, case_number=f"NPD-{visa}-{received.year}-{cid:06d}", visa_type=visa,
-                state=state, version=seq + 1, received_on=received,
+                state=w.state, version=w.seq + 1, received_on=received,
                 response_due=received + dt.timedelta(days=90), expedited=rng.random() < 0.1,
                 urgency={}, requester_id=requester_id, assigned_certifier_id=cert_id,
                 preferred_language=rng.choice(languages), victim_enc=rng.choice(people),
-                step_attempt=0, history_head=DUMMY_HASH, event_count=seq,
+                step_attempt=0, history_head=DUMMY_HASH, event_count=w.seq,
                 created_at=dt.datetime.now(dt.UTC),
             )
         )  # fmt: skip
-    from casework.models import Case as C
-
     with store.engine.begin() as conn:
         for i in range(0, len(cases), 20_000):
-            conn.execute(insert(C.__table__), cases[i : i + 20_000])
+            conn.execute(insert(Case), cases[i : i + 20_000])
         for i in range(0, len(events), 50_000):
-            conn.execute(insert(CaseEvent.__table__), events[i : i + 50_000])
+            conn.execute(insert(CaseEvent), events[i : i + 50_000])
     if store.engine.dialect.name == "postgresql":
         with store.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-    _ = Case
     return len(events)
+
+
+@contextmanager
+def throwaway_database(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database next to ``admin_url``'s, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"casework_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def timed(label: str, fn: Any) -> Any:
@@ -185,7 +219,11 @@ def run(url: str | None, n: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--pg", default=None, help="also run on this PostgreSQL database URL")
+    parser.add_argument(
+        "--pg",
+        default=None,
+        help="also run on PostgreSQL: an admin URL; a throwaway database is created and dropped",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         os.environ["CASEWORK_HOME"] = home
@@ -193,7 +231,8 @@ def main() -> int:
         os.environ.pop("CASEWORK_DATABASE_URL", None)
         total = run(None, args.cases)
         if args.pg:
-            run(args.pg, args.cases)
+            with throwaway_database(args.pg) as url:
+                run(url, args.cases)
     return 0 if total < 5 else 1
 
 
