@@ -178,18 +178,14 @@ def certification_request(case_number: str) -> str:
             info_waits += 1
         elif state == "certified":
             deliver_certification(case_number, events)
-        elif state == "denied":
+        elif state in ("denied", "revoked", "delivered", "withdrawn"):
             _tag(snap)
-            deliver_denial(case_number, events)
+            if state == "denied":
+                deliver_denial(case_number, events)
+            elif state == "revoked":
+                send_revocation(case_number, events)
             publish(case_number, f"end-{events}")
-            return state
-        elif state == "revoked":
-            _tag(snap)
-            send_revocation(case_number, events)
-            publish(case_number, f"end-{events}")
-            return state
-        else:  # delivered, withdrawn
-            _tag(snap)
-            publish(case_number, f"end-{events}")
-            return state
+            if workflow.case_snapshot(store, case_number)["event_count"] == events:
+                return state
+            # changed while we finished (e.g. revoked right after delivery): carry on
     raise RuntimeError(f"case {case_number} did not settle after {MAX_STEPS} steps")

@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 
 from casework import workflow
 from casework.db import Store
+from flows.launch import reconcile
 
 
 @task(persist_result=True, task_run_name="deadline watch {day}")
@@ -23,6 +24,7 @@ def deadline_watch(day: str | None = None) -> dict[str, int]:
     """``day`` (YYYY-MM-DD) defaults to today; every email is sent at most once per mark."""
     when = day or dt.date.today().isoformat()
     figures = watch(when)
+    figures["runs_started"] = len(reconcile(Store()))
     get_run_logger().info("deadline watch %s: %s", when, figures)
     create_table_artifact(
         key="deadline-watch", table=[{"day": when, **figures}], description="Deadline watch results"

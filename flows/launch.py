@@ -124,3 +124,39 @@ def recover_orphans(store: Store) -> list[str]:
                 client.set_flow_run_state(UUID(run_id), Scheduled(), force=True)
                 restarted.append(number)
     return restarted
+
+
+def reconcile(store: Store) -> list[str]:
+    """Start a run for every case that needs the workflow but has none under way: stored
+    without one (Prefect was down), or changed after its run ended (a revocation)."""
+    from sqlalchemy import select
+
+    from casework.models import Case, Document
+
+    wanted = {"submitted", "certified", "revoked", "denied"}
+    end_document = {"revoked": "revocation_notice", "denied": "denial_letter"}
+    started = []
+    with store.reading() as s:
+        rows = list(
+            s.execute(
+                select(Case.id, Case.case_number, Case.state_, Case.flow_run_id).where(
+                    Case.state_.in_(wanted)
+                )
+            )
+        )
+        documented = {
+            (case_id, kind)
+            for case_id, kind in s.execute(
+                select(Document.case_id, Document.kind).where(
+                    Document.kind.in_(end_document.values())
+                )
+            )
+        }
+    for case_id, number, state, run_id in rows:
+        if state in end_document and (case_id, end_document[state]) in documented:
+            continue
+        if run_id and _run_state(run_id) not in FINAL:
+            continue
+        start_certification(store, number)
+        started.append(number)
+    return started

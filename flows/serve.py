@@ -28,7 +28,7 @@ def deployments() -> list:  # type: ignore[type-arg]
         from flows.annual_report import annual_report
 
         items.append(
-            annual_report.to_deployment(name="annual-report", cron="0 6 15 1 *", tags=["casework"])
+            annual_report.to_deployment(name="annual-report", cron="0 8 15 1 *", tags=["casework"])
         )
     except ImportError:
         pass

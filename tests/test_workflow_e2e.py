@@ -25,7 +25,7 @@ from casework.migrate import upgrade
 from casework.setup_data import load_demo
 from casework.views import get_case, history
 from tests.conftest import EXAMPLES, example_request
-from tests.stack import Process, start_prefect_server, start_runner, wait_for
+from casework.localstack import Process, start_prefect_server, start_runner, wait_for
 
 pytestmark = pytest.mark.prefect
 TODAY = dt.date.today()

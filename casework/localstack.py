@@ -1,4 +1,8 @@
-"""A real local stack for end-to-end tests: Prefect server, runner subprocess, SMTP sink."""
+"""The local stack as processes: a Prefect server, the runner serving the deployments,
+the SMTP sink, the intake portal. Used by ``scripts/up.sh`` and the end-to-end tests.
+
+Starts subprocesses only; nothing here imports Prefect.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
-def prefect_env(prefect_home: Path, port: int) -> dict[str, str]:
+def prefect_env(prefect_home: Path, port: int, database_url: str | None = None) -> dict[str, str]:
     return {
         "PREFECT_HOME": str(prefect_home),
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
@@ -27,9 +31,12 @@ def prefect_env(prefect_home: Path, port: int) -> dict[str, str]:
         "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT": "false",
+        # the v1 UI calls nothing outside this machine (the v2 UI loads an analytics SDK)
+        "PREFECT_SERVER_UI_V2_ENABLED": "false",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_LOGGING_LEVEL": "INFO",
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
+        "PREFECT_API_DATABASE_CONNECTION_URL": database_url
+        or f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "true",
         "PREFECT_LOCAL_STORAGE_PATH": str(prefect_home / "storage"),
     }
@@ -49,6 +56,7 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
 class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path):
         self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
         self._fh = log.open("ab")
         self.proc = subprocess.Popen(
             args,
@@ -73,9 +81,11 @@ class Process:
         self.stop(signal.SIGKILL)
 
 
-def start_prefect_server(home: Path, log_dir: Path) -> tuple[Process, dict[str, str]]:
-    port = free_port()
-    env = {**os.environ, **prefect_env(home, port)}
+def start_prefect_server(
+    home: Path, log_dir: Path, port: int | None = None, database_url: str | None = None
+) -> tuple[Process, dict[str, str]]:
+    port = port or free_port()
+    env = {**os.environ, **prefect_env(home, port, database_url)}
     server = Process(
         [PY, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env,
