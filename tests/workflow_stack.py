@@ -1,0 +1,221 @@
+"""A running workflow stack for end-to-end tests (Prefect server, served deployments in a
+runner subprocess, SMTP sink on loopback, SQLite case store), and helpers to drive cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from cryptography.fernet import Fernet
+
+from casework.db import Store
+from casework.intake.service import submit
+from casework.localstack import Process, start_prefect_server, start_runner, wait_for
+from casework.mailsink import MailSink
+from casework.migrate import upgrade
+from casework.setup_data import load_demo
+from casework.views import get_case, history
+from tests.conftest import EXAMPLES, example_request
+
+TODAY = dt.date.today()
+
+
+@dataclass
+class Stack:
+    store: Store
+    sink: MailSink
+    env: dict[str, str]
+    logs: Path
+    runner: Process
+
+    def restart_runner(self, **extra_env: str) -> None:
+        self.runner.stop()
+        self.runner = start_runner({**self.env, **extra_env}, self.logs)
+
+
+def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
+
+    base = tmp_path_factory.mktemp("stack")
+    logs = base / "logs"
+    logs.mkdir()
+    sink = MailSink(port=0, folder=base / "mail").start()
+    casework_env = {
+        "CASEWORK_HOME": str(base / "casework"),
+        "CASEWORK_KEY": Fernet.generate_key().decode(),
+        "CASEWORK_SMTP_HOST": "127.0.0.1",
+        "CASEWORK_SMTP_PORT": str(sink.port),
+        "CASEWORK_PORTAL_URL": "http://127.0.0.1:8080",
+    }
+    saved = {k: os.environ.get(k) for k in casework_env}
+    os.environ.update(casework_env)
+    server, env = start_prefect_server(base / "prefect", logs)
+    env.update(casework_env)
+    env.pop("CASEWORK_DATABASE_URL", None)
+    store = Store()
+    upgrade(store)
+    with store.unit_of_work() as s:
+        load_demo(s)
+    runner = start_runner(env, logs)
+    try:
+        with temporary_settings(
+            updates={PREFECT_API_URL: env["PREFECT_API_URL"], PREFECT_UI_URL: env["PREFECT_UI_URL"]}
+        ):
+            the_stack = Stack(store, sink, env, logs, runner)
+            yield the_stack
+    finally:
+        the_stack.runner.stop()
+        server.stop()
+        sink.stop()
+        store.dispose()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def case_info(stack: Stack, number: str) -> dict[str, Any]:
+    with stack.store.reading() as s:
+        c = get_case(s, number)
+        return {
+            "state": c.state,
+            "attempt": c.step_attempt,
+            "refusal": c.last_refusal,
+            "events": c.event_count,
+            "run": c.flow_run_id,
+        }
+
+
+def run_state(number: str, stack: Stack) -> Any:
+    from prefect.client.orchestration import get_client
+
+    run_id = case_info(stack, number)["run"]
+    if not run_id:
+        return None
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(UUID(run_id))
+
+
+def wait_waiting(stack: Stack, number: str, state: str, timeout: float = 90) -> Any:
+    """Until the case is in ``state`` and its run is suspended on the step's current key."""
+
+    def ready() -> Any:
+        info = case_info(stack, number)
+        run = run_state(number, stack)
+        if info["state"] != state or run is None or not run.state.is_paused():
+            return None
+        key = run.state.state_details.pause_key or ""
+        return run if key.endswith(f"-{info['attempt']}") else None
+
+    return wait_for(ready, timeout, f"{number} waiting at {state}")
+
+
+def wait_state(stack: Stack, number: str, state: str, timeout: float = 90) -> None:
+    wait_for(
+        lambda: case_info(stack, number)["state"] == state, timeout, f"{number} to reach {state}"
+    )
+
+
+def resume(stack: Stack, number: str, answer: dict[str, Any]) -> None:
+    from prefect.flow_runs import resume_flow_run
+
+    resume_flow_run(UUID(case_info(stack, number)["run"]), run_input=answer)
+
+
+def mails_to(stack: Stack, address: str, number: str) -> list[EmailMessage]:
+    return [m for m in stack.sink.messages if address in m["To"] and number in m["Subject"]]
+
+
+def body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+def code_for(stack: Stack, address: str, number: str) -> str:
+    def latest() -> str | None:
+        for m in reversed(mails_to(stack, address, number)):
+            found = re.search(r"action code for this step: (\w{4}-\w{4})", body(m))
+            if found:
+                return found.group(1)
+        return None
+
+    return wait_for(latest, 30, f"an action code mailed to {address}")
+
+
+def refused(stack: Stack, number: str, attempts_before: int, timeout: float = 60) -> str:
+    wait_for(lambda: case_info(stack, number)["attempt"] > attempts_before, timeout, "the refusal")
+    return str(case_info(stack, number)["refusal"])
+
+
+def new_case(stack: Stack, report: str, **changes: Any) -> str:
+    from flows.launch import start_certification
+
+    raw = example_request(incident={"police_report_numbers": [report]}, **changes)
+    number = submit(stack.store, raw, base_dir=EXAMPLES, received=TODAY).case_number
+    start_certification(stack.store, number)
+    return number
+
+
+def assignee(stack: Stack, number: str) -> str:
+    with stack.store.reading() as s:
+        c = get_case(s, number)
+        assert c.assigned_certifier is not None
+        return c.assigned_certifier.email
+
+
+CHIEF = "chief@npd.example.org"
+
+
+def da_answer(who: str, code: str, **over: Any) -> dict[str, Any]:
+    return {
+        "acting_as": who,
+        "action_code": code,
+        "consulted_name": "ADA Thomas Greene",
+        "consulted_on": TODAY.isoformat(),
+        "position": "supports",
+        "notes": "",
+        **over,
+    }
+
+
+def certify_answer(who: str, code: str, **over: Any) -> dict[str, Any]:
+    return {
+        "acting_as": who,
+        "action_code": code,
+        "decision": "certify",
+        "qualifying_activities": ["domestic_violence", "felonious_assault", "stalking"],
+        "activity_dates": "2024-06-14, 2024-07-02",
+        "statutory_citations": "M.G.L. c. 265 s. 13M\nM.G.L. c. 265 s. 15A",
+        "description": "Assault with a knife at the apartment; later stalking at work.",
+        "known_injuries": "Laceration to the left forearm.",
+        "possesses_information": True,
+        "has_been_helpful": True,
+        "is_being_helpful": True,
+        "likely_to_be_helpful": True,
+        **over,
+    }
+
+
+def through_da(stack: Stack, number: str) -> str:
+    wait_waiting(stack, number, "da_consultation")
+    who = assignee(stack, number)
+    resume(stack, number, da_answer(who, code_for(stack, who, number)))
+    wait_waiting(stack, number, "certifier_review")
+    return who
+
+
+def actions(stack: Stack, number: str) -> list[str]:
+    with stack.store.reading() as s:
+        return [r["action"] for r in history(s, get_case(s, number))]
