@@ -95,7 +95,7 @@ def cmd_submit(args: argparse.Namespace, store: Store) -> int:
 
 def _start_workflow(store: Store, case_number: str) -> None:
     try:
-        from flows.launch import start_certification  # type: ignore[import-not-found]
+        from flows.launch import start_certification
     except ImportError:
         print("workflow not started: the certification workflow is not installed", file=sys.stderr)
         return

@@ -19,21 +19,38 @@ GENESIS = "0" * 64
 
 
 class EventLike(Protocol):
-    seq: int
-    action: str
-    from_state: str | None
-    to_state: str
-    actor_id: int | None
-    actor_name: str
-    actor_role: str
-    occurred_at: dt.datetime
-    reason: str | None
-    notes: str | None
-    outcome: str | None
-    payload: dict[str, Any]
-    document_sha256: str | None
-    prev_hash: str
-    hash: str
+    """Read-only view of a history event: an ORM row, a Core row tuple or a test double."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def from_state(self) -> str | None: ...
+    @property
+    def to_state(self) -> str: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def actor_name(self) -> str: ...
+    @property
+    def actor_role(self) -> str: ...
+    @property
+    def occurred_at(self) -> dt.datetime: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def notes(self) -> str | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def document_sha256(self) -> str | None: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
 
 
 def utc_text(moment: dt.datetime) -> str:

@@ -65,12 +65,12 @@ def check_transition(session: Session, case: Case | None, action: str, actor: Ac
             f"{label}: {action} needs the role {' or '.join(sorted(rule.roles))}; "
             f"{actor.name} acts as {actor.role.value}"
         )
-    if actor.role not in (Role.SYSTEM, Role.REQUESTER):
-        if actor.person_id is None or actor.role.value not in active_roles(
-            session, actor.person_id
-        ):
-            what = "a designated certifier" if actor.role is Role.CERTIFIER else actor.role.value
-            raise NotPermitted(f"{label}: {actor.name} is not currently {what}")
+    person_role = actor.role not in (Role.SYSTEM, Role.REQUESTER)
+    if person_role and (
+        actor.person_id is None or actor.role.value not in active_roles(session, actor.person_id)
+    ):
+        what = "a designated certifier" if actor.role is Role.CERTIFIER else actor.role.value
+        raise NotPermitted(f"{label}: {actor.name} is not currently {what}")
     if rule.assignee_only and actor.role is Role.CERTIFIER:
         assert case is not None
         if case.assigned_certifier_id != actor.person_id:

@@ -435,9 +435,9 @@ def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY
             days_left = (case.response_due - today).days
             marks = policy.expedited_reminder_days if case.expedited else policy.reminder_days
             assignee = case.assigned_certifier
-            delayed = documents.last_event(s, case, "mark_delayed")
+            delay_event = documents.last_event(s, case, "mark_delayed")
             work.append(
-                (case.case_number, case.id, days_left, marks, assignee, delayed is not None)
+                (case.case_number, case.id, days_left, marks, assignee, delay_event is not None)
             )
         signed = list(
             s.scalars(
@@ -470,8 +470,10 @@ def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY
                 case_id=case_id,
             ):
                 report.reminders += 1
-        if days_left < 0 and not delayed:
-            if send_email(
+        if (
+            days_left < 0
+            and not delayed
+            and send_email(
                 store,
                 key=f"overdue:{number}",
                 kind="escalation",
@@ -483,8 +485,9 @@ def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY
                     f"To record a delay: casework delay {number} --reason ... --process ... --time-frame ...\n"
                 ),
                 case_id=case_id,
-            ):
-                report.escalations += 1
+            )
+        ):
+            report.escalations += 1
         if delayed and send_delay_letter(store, number):
             report.delay_letters += 1
     for number, case_id, email, last_day in windows:

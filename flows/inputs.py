@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import pydantic
 from prefect.input import RunInput
@@ -19,9 +19,14 @@ from pydantic import Field
 from casework.policy import DENIAL_REASONS
 from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
 
-DenialReason = Literal[tuple(DENIAL_REASONS)]  # type: ignore[valid-type]
-UActivity = Literal[tuple((*U_ACTIVITIES, OTHER_RELATED))]  # type: ignore[valid-type]
-TActivity = Literal[tuple(T_TYPES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the choices come from policy and form data; the UI shows them as selects
+    DenialReason: TypeAlias = str
+    UActivity: TypeAlias = str
+    TActivity: TypeAlias = str
+else:
+    DenialReason = Literal[tuple(DENIAL_REASONS)]
+    UActivity = Literal[tuple((*U_ACTIVITIES, OTHER_RELATED))]
+    TActivity = Literal[tuple(T_TYPES)]
 
 
 class _Who(RunInput):
@@ -130,5 +135,5 @@ def with_prefill(form: type[RunInput], description: str, values: dict[str, Any])
         merged.default, merged.default_factory = value, None
         fields[name] = (info.annotation, merged)
     model = pydantic.create_model(form.__name__, __base__=form, **fields)
-    model._description = description  # type: ignore[attr-defined]
+    model._description = description
     return model

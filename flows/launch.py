@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
@@ -45,8 +46,14 @@ def start_certification(store: Store, case_number: str) -> str:
         existing = get_case(s, case_number).flow_run_id
     if existing and _run_state(existing) not in FINAL:
         return existing
-    run = run_deployment(
-        DEPLOYMENT, parameters={"case_number": case_number}, timeout=0, tags=[f"case:{case_number}"]
+    run = cast(
+        FlowRun,
+        run_deployment(
+            DEPLOYMENT,
+            parameters={"case_number": case_number},
+            timeout=0,
+            tags=[f"case:{case_number}"],
+        ),
     )
     record_flow_run(store, case_number, str(run.id))
     return str(run.id)

@@ -10,6 +10,7 @@ work pool in prefect.yaml instead.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from prefect import serve
 
@@ -19,7 +20,7 @@ from flows.deadline_watch import deadline_watch
 from flows.launch import recover_orphans
 
 
-def deployments() -> list:  # type: ignore[type-arg]
+def deployments() -> list[Any]:
     items = [
         certification_request.to_deployment(name="certification-request", tags=["casework"]),
         deadline_watch.to_deployment(name="deadline-watch", cron="0 7 * * *", tags=["casework"]),

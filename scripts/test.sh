@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PREFECT_SERVER_ANALYTICS_ENABLED=false PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT=false
-.venv/bin/ruff check casework forms flows tests bench
+.venv/bin/ruff check casework forms flows tests bench scripts
+.venv/bin/ruff format --check casework forms flows tests bench scripts
+.venv/bin/mypy casework forms flows
 exec .venv/bin/python -m pytest "$@"

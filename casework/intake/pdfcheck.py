@@ -48,7 +48,7 @@ def check_pdf(data: bytes, *, max_bytes: int = MAX_BYTES, max_pages: int = MAX_P
             f"is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB"
         )
         return report
-    if not data.lstrip()[:5] == b"%PDF-":
+    if data.lstrip()[:5] != b"%PDF-":
         report.problems.append("is not a PDF file (no %PDF- header)")
         return report
     try:
@@ -82,7 +82,10 @@ def _active_content(reader: PdfReader) -> set[str]:
             if ref in seen:
                 continue
             seen.add(ref)
-            obj = obj.get_object()
+            resolved = obj.get_object()
+            if resolved is None:
+                continue
+            obj = resolved
         visited += 1
         if visited > MAX_OBJECTS:
             found.add("more objects than a supporting document needs")
