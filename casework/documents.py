@@ -8,6 +8,8 @@ a replayed or restarted workflow step never writes a document twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +20,7 @@ from casework.formdata import letter_context, official_pdf_for, supplement_b_inp
 from casework.models import Case, CaseEvent, Document
 from casework.steps import record_document
 from forms.api import render_supplement_b
-from forms.letters import assemble_packet, render_letter
+from forms.letters import LetterContext, assemble_packet, render_letter
 
 #: Requester-facing documents, which the portal may offer for download.
 REQUESTER_KINDS = frozenset(
@@ -131,72 +133,59 @@ def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Docu
     )
 
 
-def denial_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
-    event = last_event(session, case, "deny", "deny_at_signature")
-    if event is None:
-        raise CaseworkError(f"{case.case_number}: no denial is recorded")
-    ctx = letter_context(session, case, reason=event.reason)
-    return _once(
-        session,
-        case,
-        "denial_letter",
-        event.seq,
-        blobs,
-        lambda: render_letter("denial", ctx, language(case)),
-    )
+@dataclass(frozen=True)
+class LetterSpec:
+    """A letter to the requester that answers one kind of history event."""
+
+    template: str  # forms.letters kind (PDF and email)
+    document_kind: str
+    answers: tuple[str, ...]  # the actions whose latest event the letter answers
+    filename: str
+    context: Callable[[CaseEvent], dict[str, Any]]
 
 
-def information_request_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
-    event = last_event(session, case, "request_information")
-    if event is None:
-        raise CaseworkError(f"{case.case_number}: no request for information is recorded")
-    ctx = letter_context(session, case, requested_items=event.reason)
-    return _once(
-        session,
-        case,
-        "request_information",
-        event.seq,
-        blobs,
-        lambda: render_letter("request_information", ctx, language(case)),
-    )
-
-
-def delay_letter(session: Session, case: Case, blobs: BlobStore) -> Document:
-    event = last_event(session, case, "mark_delayed")
-    if event is None:
-        raise CaseworkError(f"{case.case_number}: no delay is recorded")
+def _delay_context(event: CaseEvent) -> dict[str, Any]:
     payload = event.payload or {}
-    ctx = letter_context(
-        session,
-        case,
-        reason=event.reason,
-        delay_process=payload.get("process")
-        or "The department will complete its review as soon as the circumstances allow.",
-        projected_time_frame=payload.get("time_frame") or "within 30 days",
-    )
-    return _once(
-        session,
-        case,
-        "delay_letter",
-        event.seq,
-        blobs,
-        lambda: render_letter("delay", ctx, language(case)),
-    )
+    return {
+        "reason": event.reason,
+        "delay_process": payload.get("process"),
+        "projected_time_frame": payload.get("time_frame"),
+    }
 
 
-def revocation_notice(session: Session, case: Case, blobs: BlobStore) -> Document:
-    event = last_event(session, case, "revoke")
+REQUESTER_LETTERS: dict[str, LetterSpec] = {
+    "request_information": LetterSpec(
+        "request_information", "request_information", ("request_information",), "information-request",
+        lambda e: {"requested_items": e.reason},
+    ),
+    "denial": LetterSpec(
+        "denial", "denial_letter", ("deny", "deny_at_signature"), "denial", lambda e: {"reason": e.reason}
+    ),
+    "delay": LetterSpec("delay", "delay_letter", ("mark_delayed",), "delay-explanation", _delay_context),
+    "revocation": LetterSpec(
+        "revocation", "revocation_notice", ("revoke",), "revocation", lambda e: {"reason": e.reason}
+    ),
+}  # fmt: skip
+
+
+def requester_letter(
+    session: Session, case: Case, blobs: BlobStore, name: str
+) -> tuple[Document, CaseEvent, LetterContext]:
+    """The letter answering the case's latest event of its kind (made once), with its context."""
+    spec = REQUESTER_LETTERS[name]
+    event = last_event(session, case, *spec.answers)
     if event is None:
-        raise CaseworkError(f"{case.case_number}: no revocation is recorded")
-    ctx = letter_context(session, case, reason=event.reason)
-    return _once(
+        raise CaseworkError(f"{case.case_number}: no {' or '.join(spec.answers)} is recorded")
+    ctx = letter_context(session, case, **spec.context(event))
+    doc = _once(
         session,
         case,
-        "revocation_notice",
+        spec.document_kind,
         event.seq,
         blobs,
-        lambda: render_letter("revocation", ctx, language(case)),
+        lambda: render_letter(spec.template, ctx, language(case)),
     )
+    return doc, event, ctx
 
 
 def draft_form(session: Session, case: Case) -> bytes:

@@ -237,30 +237,6 @@ def refuse_unreadable(store: Store, number: str, reason: str) -> None:
 # -- after a decision -------------------------------------------------------------------------
 
 
-def request_information(store: Store, number: str) -> bool:
-    """Send the requester the written request for more information (once per request)."""
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        letter = documents.information_request_letter(s, case, _blobs(store))
-        event = documents.last_event(s, case, "request_information")
-        assert event is not None
-        ctx = letter_context(s, case, requested_items=event.reason)
-        lang = documents.language(case)
-        subject, body = render_email_text("request_information", ctx, lang)
-        to, case_id, seq = [case.requester.email], case.id, event.seq
-        attachment = _attachment(store, letter, f"{number}-information-request.pdf")
-    return send_email(
-        store,
-        key=f"info:{number}:{seq}",
-        kind="request_information",
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=[attachment],
-        case_id=case_id,
-    )
-
-
 def deliver_certification(store: Store, number: str) -> str:
     """Generate the form and packet, email them with the cover letter, close the case."""
     with store.unit_of_work() as s:
@@ -290,71 +266,21 @@ def deliver_certification(store: Store, number: str) -> str:
         return case.state
 
 
-def deliver_denial(store: Store, number: str) -> bool:
-    """Email the written denial without prejudice, giving the reason (c. 258F §3(ii))."""
+def send_letter(store: Store, number: str, name: str) -> bool:
+    """Email the requester a letter answering the case's latest event of that kind: the request
+    for information, the written denial without prejudice (c. 258F §3(ii)), the delay
+    explanation (§3(iii)) or the revocation notice. Once per event."""
     with store.unit_of_work() as s:
         case = get_case(s, number)
-        letter = documents.denial_letter(s, case, _blobs(store))
-        event = documents.last_event(s, case, "deny", "deny_at_signature")
-        assert event is not None
-        ctx = letter_context(s, case, reason=event.reason)
-        subject, body = render_email_text("denial", ctx, documents.language(case))
+        doc, event, ctx = documents.requester_letter(s, case, _blobs(store), name)
+        spec = documents.REQUESTER_LETTERS[name]
+        subject, body = render_email_text(spec.template, ctx, documents.language(case))
         to, case_id, seq = [case.requester.email], case.id, event.seq
-        attachment = _attachment(store, letter, f"{number}-denial.pdf")
+        attachment = _attachment(store, doc, f"{number}-{spec.filename}.pdf")
     return send_email(
         store,
-        key=f"denial:{number}:{seq}",
-        kind="denial",
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=[attachment],
-        case_id=case_id,
-    )
-
-
-def send_revocation(store: Store, number: str) -> bool:
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        notice = documents.revocation_notice(s, case, _blobs(store))
-        event = documents.last_event(s, case, "revoke")
-        assert event is not None
-        ctx = letter_context(s, case, reason=event.reason)
-        subject, body = render_email_text("revocation", ctx, documents.language(case))
-        to, case_id, seq = [case.requester.email], case.id, event.seq
-        attachment = _attachment(store, notice, f"{number}-revocation.pdf")
-    return send_email(
-        store,
-        key=f"revocation:{number}:{seq}",
-        kind="revocation",
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=[attachment],
-        case_id=case_id,
-    )
-
-
-def send_delay_letter(store: Store, number: str) -> bool:
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        letter = documents.delay_letter(s, case, _blobs(store))
-        event = documents.last_event(s, case, "mark_delayed")
-        assert event is not None
-        ctx = letter_context(
-            s,
-            case,
-            reason=event.reason,
-            delay_process=(event.payload or {}).get("process"),
-            projected_time_frame=(event.payload or {}).get("time_frame"),
-        )
-        subject, body = render_email_text("delay", ctx, documents.language(case))
-        to, case_id, seq = [case.requester.email], case.id, event.seq
-        attachment = _attachment(store, letter, f"{number}-delay-explanation.pdf")
-    return send_email(
-        store,
-        key=f"delay:{number}:{seq}",
-        kind="delay",
+        key=f"{name}:{number}:{seq}",
+        kind=name,
         to=to,
         subject=subject,
         body=body,
@@ -488,7 +414,7 @@ def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY
             )
         ):
             report.escalations += 1
-        if delayed and send_delay_letter(store, number):
+        if delayed and send_letter(store, number, "delay"):
             report.delay_letters += 1
     for number, case_id, email, last_day in windows:
         left = (last_day - today).days

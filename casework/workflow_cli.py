@@ -211,7 +211,7 @@ def cmd_delay(args: argparse.Namespace, store: Store) -> int:
             process=args.process,
             time_frame=args.time_frame,
         )
-    workflow.send_delay_letter(store, number)
+    workflow.send_letter(store, number, "delay")
     print(f"{number}: delay explanation recorded and sent")
     return 0
 

@@ -52,24 +52,14 @@ def refuse_unreadable(case_number: str, pause_key: str, reason: str) -> None:
     workflow.refuse_unreadable(Store(), case_number, reason)
 
 
-@task(persist_result=True, task_run_name="request information {case_number}")
-def request_information(case_number: str, event_count: int) -> bool:
-    return workflow.request_information(Store(), case_number)
+@task(persist_result=True, task_run_name="letter {name} {case_number}")
+def send_letter(case_number: str, name: str, event_count: int) -> bool:
+    return workflow.send_letter(Store(), case_number, name)
 
 
 @task(persist_result=True, task_run_name="deliver certification {case_number}")
 def deliver_certification(case_number: str, event_count: int) -> str:
     return workflow.deliver_certification(Store(), case_number)
-
-
-@task(persist_result=True, task_run_name="deliver denial {case_number}")
-def deliver_denial(case_number: str, event_count: int) -> bool:
-    return workflow.deliver_denial(Store(), case_number)
-
-
-@task(persist_result=True, task_run_name="revocation notice {case_number}")
-def send_revocation(case_number: str, event_count: int) -> bool:
-    return workflow.send_revocation(Store(), case_number)
 
 
 @task(persist_result=True, task_run_name="publish {case_number} {marker}")
@@ -171,7 +161,7 @@ def certification_request(case_number: str) -> str:
             _human_step(store, case_number, snap)
         elif state == "needs_information":
             _tag(snap, waiting_for=f"requester of {case_number}")
-            request_information(case_number, events)
+            send_letter(case_number, "request_information", events)
             publish(case_number, f"info-{events}")
             # Resumed (without input) when the requester's answer has moved the case on.
             suspend_flow_run(key=f"info-{events}-{info_waits}", timeout=None)
@@ -181,9 +171,9 @@ def certification_request(case_number: str) -> str:
         elif state in ("denied", "revoked", "delivered", "withdrawn"):
             _tag(snap)
             if state == "denied":
-                deliver_denial(case_number, events)
+                send_letter(case_number, "denial", events)
             elif state == "revoked":
-                send_revocation(case_number, events)
+                send_letter(case_number, "revocation", events)
             publish(case_number, f"end-{events}")
             if workflow.case_snapshot(store, case_number)["event_count"] == events:
                 return state
