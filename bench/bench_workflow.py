@@ -423,8 +423,7 @@ def drive(
         if now - last_tree >= TREE_POLL:
             last_tree = now
             n, mb, _ = process_tree(bench.stack.runner.proc.pid)
-            if n > stats.peak[0]:
-                stats.peak = (n, mb)
+            stats.peak = (max(stats.peak[0], n), max(stats.peak[1], mb))
         if now - last_print > 15:
             ok = sum(1 for t in finished if t.error is None)
             print(
@@ -501,10 +500,10 @@ def latency_lines(stats: Stats, goal: float = 3.0) -> list[float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=100, help="cases driven to delivery")
-    ap.add_argument("--waiting", type=int, default=300, help="cases left waiting (suspended)")
-    ap.add_argument("--inflight", type=int, default=4, help="cases under way at a time")
-    ap.add_argument("--sample", type=int, default=20, help="resumes timed with W waiting")
+    ap.add_argument("--cases", type=int, default=20, help="cases driven to delivery")
+    ap.add_argument("--waiting", type=int, default=100, help="cases left waiting (suspended)")
+    ap.add_argument("--inflight", type=int, default=2, help="cases under way at a time")
+    ap.add_argument("--sample", type=int, default=10, help="resumes timed with W waiting")
     ap.add_argument("--store", choices=("sqlite", "pg"), default="sqlite")
     ap.add_argument("--admin-url", default=ADMIN_URL)
     ap.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
@@ -513,7 +512,9 @@ def main() -> int:
     print(
         f"N={args.cases} cases to delivery, W={args.waiting} waiting, inflight={args.inflight}, "
         f"{os.cpu_count()} CPUs; runner: python -m flows.serve (serve() without limit; "
-        f"PREFECT_RUNNER_POLL_FREQUENCY=1)"
+        f"PREFECT_RUNNER_POLL_FREQUENCY=1); load average "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg())
+        + " (other processes on this machine skew every figure)"
     )
     with local_stack(args.admin_url, args.store, args.keep) as bench:
         runner_pid, server_pid = bench.stack.runner.proc.pid, bench.server.proc.pid
@@ -544,7 +545,7 @@ def main() -> int:
         latency_lines(stats)
         print("  where a resume's time goes (Prefect state timestamps):")
         breakdown(bench, ok[:50])
-        print(f"  runner tree peak: {stats.peak[0]} processes {stats.peak[1]:.0f} MB")
+        print(f"  runner tree peak: {stats.peak[0]} processes, {stats.peak[1]:.0f} MB")
         if stats.resume_errors:
             print(f"  resume errors: {stats.resume_errors}")
 
@@ -576,7 +577,10 @@ def main() -> int:
                 drive(bench, "sample", sstats, existing=sample, steps=1, inflight=1)
                 latency_lines(sstats)
                 breakdown(bench, sample)
-    print(f"\nbench took {time.perf_counter() - bench_t0:.0f} s")
+    print(
+        f"\nbench took {time.perf_counter() - bench_t0:.0f} s; load average at the end "
+        + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     return 0
 
 
