@@ -1,8 +1,14 @@
 """Workflow on the local stack: resume-to-next-state, cases per minute, runner processes while
 cases wait at a human step (goals: no process per waiting case; resume -> next state < 3 s).
 
-    .venv/bin/python bench/bench_workflow.py [--cases 100] [--waiting 1000] [--inflight 4]
-        [--store sqlite|pg] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/bench_workflow.py [--cases 20] [--waiting 100] [--inflight 2]
+        [--sample 10] [--store sqlite|pg] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+Every flow run (the first one, and one per resume) starts a fresh ``python -m prefect.engine``
+process (about 4 s of imports on 2 cores), so a case costs four process starts and the stack
+manages roughly 10-20 runs a minute on 2 cores. The defaults (20 cases, 100 waiting: about
+180 runs) are sized to finish in about 15 minutes; ``--cases 100 --waiting 1000`` is about
+1,400 runs, i.e. one to two hours.
 
 Assembles the stack the way ``tests/workflow_stack.py`` does (Prefect server, ``python -m
 flows.serve`` as the runner, an SMTP sink on loopback, ``casework init`` + demo roster), except
