@@ -109,7 +109,8 @@ Case {number} waits for the DA consultation record from its certifier.
   Logs:                                {logs}
 
 Complete the step in the UI (the run's menu -> Resume) with the certifier's email and the
-action code from the mail folder, or from the command line:
+action code from the mail folder, or from the command line (put the code in a copy of
+examples/answers/da-consultation.json first):
   .venv/bin/casework resume {number} --input answer.json
 """,
             flush=True,
