@@ -295,3 +295,24 @@ def test_runner_killed_while_waiting_and_mid_step(stack: Stack) -> None:
     assert len(deliveries) == 1
     with stack.store.reading() as s:
         assert verify_store(s, number)[1] == []
+
+
+def test_cli_resume_applies_the_same_checks(
+    stack: Stack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from casework.cli import main
+
+    number = new_case(stack, "CLI-0001")
+    wait_waiting(stack, number, "da_consultation")
+    who = assignee(stack, number)
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(da_answer(who, "AAAA-BBBB")))
+    assert main(["resume", number, "--input", str(answer), "--wait", "60"]) == 1
+    assert "action code is wrong" in capsys.readouterr().err
+    wait_waiting(stack, number, "da_consultation")
+    answer.write_text(json.dumps(da_answer(who, code_for(stack, who, number))))
+    assert main(["resume", number, "--input", str(answer), "--wait", "60"]) == 0
+    assert f"{number}: certifier_review" in capsys.readouterr().out
+    assert actions(stack, number).count("record_da_consultation") == 1
