@@ -1,14 +1,14 @@
 """Workflow on the local stack: resume-to-next-state, cases per minute, runner processes while
 cases wait at a human step (goals: no process per waiting case; resume -> next state < 3 s).
 
-    .venv/bin/python bench/bench_workflow.py [--cases 20] [--waiting 100] [--inflight 2]
+    .venv/bin/python bench/bench_workflow.py [--cases 10] [--waiting 60] [--inflight 2]
         [--sample 10] [--store sqlite|pg] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Every flow run (the first one, and one per resume) starts a fresh ``python -m prefect.engine``
 process (about 4 s of imports on 2 cores), so a case costs four process starts and the stack
-manages roughly 10-20 runs a minute on 2 cores. The defaults (20 cases, 100 waiting: about
-180 runs) are sized to finish in about 15 minutes; ``--cases 100 --waiting 1000`` is about
-1,400 runs, i.e. one to two hours.
+manages roughly 8-20 runs a minute on 2 cores (8 measured on a shared, loaded machine). The
+defaults (10 cases, 60 waiting: about 110 runs) are sized to finish within about 15 minutes;
+``--cases 100 --waiting 1000`` is about 1,400 runs, i.e. one to three hours.
 
 Assembles the stack the way ``tests/workflow_stack.py`` does (Prefect server, ``python -m
 flows.serve`` as the runner, an SMTP sink on loopback, ``casework init`` + demo roster), except
@@ -506,8 +506,8 @@ def latency_lines(stats: Stats, goal: float = 3.0) -> list[float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=20, help="cases driven to delivery")
-    ap.add_argument("--waiting", type=int, default=100, help="cases left waiting (suspended)")
+    ap.add_argument("--cases", type=int, default=10, help="cases driven to delivery")
+    ap.add_argument("--waiting", type=int, default=60, help="cases left waiting (suspended)")
     ap.add_argument("--inflight", type=int, default=2, help="cases under way at a time")
     ap.add_argument("--sample", type=int, default=10, help="resumes timed with W waiting")
     ap.add_argument("--store", choices=("sqlite", "pg"), default="sqlite")
