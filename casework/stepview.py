@@ -37,6 +37,8 @@ def describe_step(session: Session, case: Case, step: Step) -> str:
     days_left = (case.response_due - today).days
     lines = [
         f"### Case {case.case_number} — {case.visa_type} visa ({'I-918' if case.visa_type == 'U' else 'I-914'} Supplement B)",
+        f"**Response due {case.response_due.isoformat()} ({days_left} days left)**"
+        + (" — EXPEDITED" if case.expedited else ""),
         "",
         _ASK[step.stage],
         "",
