@@ -186,7 +186,7 @@ def notify_actor(store: Store, number: str, step_key: str, run_url: str | None) 
             f"Response due {case.response_due.isoformat()} ({days_left} days left)"
             f"{'; EXPEDITED' if case.expedited else ''}.\n\n"
             f"Open the waiting run: {run_url or '(see the Prefect UI, filter by tag case:' + number + ')'}\n"
-            f"In the run's menu choose Resume and fill in the form.\n\n"
+            f"Press Resume at the top of the run page and fill in the form.\n\n"
             f"Your one-time action code for this step: {code}\n"
             f"Enter it with your email ({step.person.email}) in the form.\n"
         )

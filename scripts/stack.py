@@ -108,7 +108,7 @@ Case {number} waits for the DA consultation record from its certifier.
     the certifier's action code):
   Logs:                                {logs}
 
-Complete the step in the UI (the run's menu -> Resume) with the certifier's email and the
+Complete the step in the UI (Resume, at the top of the run page) with the certifier's email and the
 action code from the mail folder, or from the command line (put the code in a copy of
 examples/answers/da-consultation.json first):
   .venv/bin/casework resume {number} --input answer.json
