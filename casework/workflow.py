@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from casework.roster import chief, people_with_role
 from casework.states import OPEN_STATES, Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
-from forms.letters import render_email_text
+from forms.letters import render_email_text, render_letter
 
 PDF = "application/pdf"
 
@@ -49,8 +50,6 @@ def _fault_point(name: str) -> None:
     """Crash tests hold a step here (CASEWORK_FAULT_HOLD=<name>:<seconds>) to kill it mid-way."""
     hold = os.environ.get("CASEWORK_FAULT_HOLD", "")
     if hold.startswith(name + ":"):
-        import time
-
         time.sleep(float(hold.split(":", 1)[1]))
 
 
@@ -111,8 +110,6 @@ def acknowledge(store: Store, number: str) -> bool:
         lang = documents.language(case)
         subject, body = render_email_text("acknowledgment", ctx, lang)
         body += f"\nLookup code / código de consulta: {code}\n"
-        from forms.letters import render_letter
-
         letter = render_letter("acknowledgment", ctx, lang)
         to, case_id = [case.requester.email], case.id
     return send_email(

@@ -7,6 +7,7 @@ they decide goes through the case store's one door first.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import datetime as dt
 import json
 import sys
@@ -17,7 +18,6 @@ from typing import Any
 from casework import steps
 from casework.blobs import BlobStore
 from casework.db import Store
-from casework.errors import CaseworkError
 from casework.roster import find_person
 from casework.states import Role
 from casework.transitions import Actor
@@ -146,8 +146,6 @@ def cmd_supplement(args: argparse.Namespace, store: Store) -> int:
         report = check_pdf(data)
         problems += [f"attachments[{i}]: {name} {m}" for m in report.problems]
         if not report.problems:
-            import hashlib
-
             files.append(
                 AttachmentFile(path.name, data, hashlib.sha256(data).hexdigest(), report.page_count)
             )
@@ -257,6 +255,3 @@ def cmd_recover(args: argparse.Namespace, store: Store) -> int:
     for number in recover_orphans(store):
         print(f"rescheduled {number}")
     return 0
-
-
-__all__ = ["register", "CaseworkError"]
