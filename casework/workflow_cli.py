@@ -7,8 +7,8 @@ they decide goes through the case store's one door first.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import datetime as dt
+import hashlib
 import json
 import sys
 import time
