@@ -61,6 +61,13 @@ class MailSink:
         with self.handler._lock:
             return list(self.handler.messages)
 
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+        """The messages once at least ``count`` have arrived (or all there are at ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and len(self.messages) < count:
+            time.sleep(0.02)
+        return self.messages
+
     def start(self) -> MailSink:
         self.controller.start()
         return self

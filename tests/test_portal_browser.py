@@ -6,7 +6,6 @@ Set PORTAL_SCREENSHOT_DIR=docs to refresh the screenshots shown in the README.
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -20,24 +19,14 @@ from casework.db import Store
 from casework.models import Attachment, Case
 from casework.portal.app import create_app
 from casework.portal.testing import MailSink, free_port
+from tests.browser import ARGS as BROWSER_ARGS  # skips the module without a browser
+from tests.browser import CHROMIUM, sync_api
 from tests.conftest import EXAMPLES
 from tests.test_portal_support import PDF_NAMES, counts, mail_fixture, make_config  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"headless Chromium not found at {CHROMIUM}", allow_module_level=True)
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ARGS = BROWSER_ARGS
 
 
 @pytest.fixture

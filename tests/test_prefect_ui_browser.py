@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +33,8 @@ from typing import Any
 import pytest
 
 from casework.views import get_case, history
+from tests.browser import ARGS as BROWSER_ARGS  # skips the module without a browser
+from tests.browser import CHROMIUM, sync_api
 from tests.workflow_stack import (
     TODAY,
     Stack,
@@ -48,18 +49,8 @@ from tests.workflow_stack import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.prefect]
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"headless Chromium not found at {CHROMIUM}", allow_module_level=True)
-
 ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *BROWSER_ARGS,
     # The run page's timeline graph is WebGL; software-rendered it keeps about half a core busy
     # while the page is open (measured: 2.9 s CPU per idle 5 s, 0.4 s without WebGL), which
     # slows every step on a 2-core machine. The graph goes blank; nothing here reads it.
