@@ -173,22 +173,29 @@ def _apply_da(session: Session, case: Case, actor: Actor, a: dict[str, Any]) -> 
     return str(a.get("position"))
 
 
+def _deny(
+    session: Session, case: Case, actor: Actor, a: dict[str, Any], explanation: str | None
+) -> str:
+    """A written denial needs the reason under the department's policy (c. 258F §3(ii))."""
+    if not a.get("denial_reason"):
+        raise AnswerRefused(
+            "denial_reason: a denial must give the reason under the department's policy"
+        )
+    steps.deny(
+        session,
+        case,
+        actor,
+        case.version,
+        reason_code=str(a["denial_reason"]),
+        explanation=explanation,
+    )
+    return "deny"
+
+
 def _apply_review(session: Session, case: Case, actor: Actor, a: dict[str, Any]) -> str:
     decision = a.get("decision")
     if decision == "deny":
-        if not a.get("denial_reason"):
-            raise AnswerRefused(
-                "denial_reason: a denial must give the reason under the department's policy"
-            )
-        steps.deny(
-            session,
-            case,
-            actor,
-            case.version,
-            reason_code=str(a["denial_reason"]),
-            explanation=str(a.get("denial_explanation") or "") or None,
-        )
-        return "deny"
+        return _deny(session, case, actor, a, str(a.get("denial_explanation") or "") or None)
     if decision == "request_more_info":
         missing = str(a.get("missing_information") or "").strip()
         if not missing:
@@ -253,19 +260,7 @@ def _apply_signature(session: Session, case: Case, actor: Actor, a: dict[str, An
         steps.return_to_certifier(session, case, actor, case.version, comments=comments)
         return "return"
     if decision == "deny":
-        if not a.get("denial_reason"):
-            raise AnswerRefused(
-                "denial_reason: a denial must give the reason under the department's policy"
-            )
-        steps.deny(
-            session,
-            case,
-            actor,
-            case.version,
-            reason_code=str(a["denial_reason"]),
-            explanation=comments,
-        )
-        return "deny"
+        return _deny(session, case, actor, a, comments)
     raise AnswerRefused("decision: choose approve, return or deny")
 
 
