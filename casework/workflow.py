@@ -29,7 +29,7 @@ from casework.roster import chief, people_with_role
 from casework.states import OPEN_STATES, Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
-from forms.letters import render_email_text, render_letter
+from forms.letters import LetterContext, has_translation, render_email_text, render_letter
 
 PDF = "application/pdf"
 
@@ -44,6 +44,16 @@ def _blobs(store: Store) -> BlobStore:
 
 def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str]:
     return (name, _blobs(store).get(doc.sha256), PDF)
+
+
+def requester_email(kind: str, ctx: LetterContext, language: str) -> tuple[str, str]:
+    """English for the advocate or attorney, followed by a copy in the victim's preferred
+    language where a translation of the template exists (the subject stays English)."""
+    subject, body = render_email_text(kind, ctx)
+    if language != "en" and has_translation(kind, language, "email"):
+        _, translated = render_email_text(kind, ctx, language)
+        body += f"\n---- {language} ----\n\n{translated}"
+    return subject, body
 
 
 def _fault_point(name: str) -> None:
@@ -108,7 +118,7 @@ def acknowledge(store: Store, number: str) -> bool:
         token, code = access.issue_status_access(s, case)
         ctx = letter_context(s, case, status_url=f"{portal_url()}/status/{token}")
         lang = documents.language(case)
-        subject, body = render_email_text("acknowledgment", ctx, lang)
+        subject, body = requester_email("acknowledgment", ctx, lang)
         body += f"\nLookup code / código de consulta: {code}\n"
         letter = render_letter("acknowledgment", ctx, lang)
         to, case_id = [case.requester.email], case.id
@@ -242,7 +252,7 @@ def deliver_certification(store: Store, number: str) -> str:
             return case.state
         packet = documents.certification_packet(s, case, _blobs(store))
         ctx = letter_context(s, case)
-        subject, body = render_email_text("certification_cover", ctx, documents.language(case))
+        subject, body = requester_email("certification_cover", ctx, documents.language(case))
         to, case_id = [case.requester.email], case.id
         attachment = _attachment(store, packet, f"{number}-supplement-b-packet.pdf")
     _fault_point("deliver")
@@ -271,7 +281,7 @@ def send_letter(store: Store, number: str, name: str) -> bool:
         case = get_case(s, number)
         doc, event, ctx = documents.requester_letter(s, case, _blobs(store), name)
         spec = documents.REQUESTER_LETTERS[name]
-        subject, body = render_email_text(spec.template, ctx, documents.language(case))
+        subject, body = requester_email(spec.template, ctx, documents.language(case))
         to, case_id, seq = [case.requester.email], case.id, event.seq
         attachment = _attachment(store, doc, f"{number}-{spec.filename}.pdf")
     return send_email(

@@ -1,0 +1,283 @@
+"""The workflow's domain steps without Prefect: answers and their checks, idempotent emails and
+documents, and the deadline watch (reminders, escalation, delay letters, filing window)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from casework import steps, workflow
+from casework.cli import main
+from casework.db import Store
+from casework.deadlines import last_filing_day
+from casework.findings import Findings
+from casework.intake.service import submit
+from casework.mailsink import MailSink
+from casework.models import Document
+from casework.roster import chief
+from casework.views import get_case, history
+from tests.conftest import EXAMPLES, example_request
+from tests.helpers import certifier_actor, chief_actor
+
+TODAY = dt.date.today()
+CHIEF = "chief@npd.example.org"
+
+
+@pytest.fixture
+def mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailSink]:
+    with MailSink(port=0) as sink:
+        monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CASEWORK_SMTP_PORT", str(sink.port))
+        yield sink
+
+
+def _case(store: Store, report: str = "DOM-1", **changes: object) -> str:
+    raw = example_request(incident={"police_report_numbers": [report]}, **changes)
+    return submit(store, raw, base_dir=EXAMPLES, received=TODAY).case_number
+
+
+def _code(mail: MailSink, to: str) -> str:
+    for m in reversed(mail.messages):
+        if to in m["To"]:
+            found = re.search(
+                r"action code for this step: (\w{4}-\w{4})", m.get_body(("plain",)).get_content()
+            )
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no action code mailed to {to}")
+
+
+def _ask(store: Store, number: str) -> workflow.Waiting:
+    waiting = workflow.waiting_step(store, number)
+    assert waiting is not None
+    workflow.notify_actor(store, number, waiting.step_key, "http://ui/runs/x")
+    return waiting
+
+
+def _state(store: Store, number: str) -> str:
+    with store.reading() as s:
+        return get_case(s, number).state
+
+
+def _answer(store: Store, mail: MailSink, number: str, **answer: object) -> workflow.AnswerOutcome:
+    waiting = _ask(store, number)
+    answer.setdefault("acting_as", waiting.person_email)
+    answer.setdefault("action_code", _code(mail, waiting.person_email))
+    return workflow.answer(store, number, waiting.pause_key, dict(answer))
+
+
+DA = {"consulted_name": "ADA Greene", "consulted_on": TODAY.isoformat(), "position": "supports"}
+CERTIFY = {
+    "decision": "certify",
+    "qualifying_activities": ["domestic_violence"],
+    "activity_dates": "2024-06-14",
+    "description": "Assault at the apartment.",
+    "possesses_information": True,
+    "has_been_helpful": True,
+    "is_being_helpful": False,
+    "likely_to_be_helpful": True,
+}
+
+
+def test_answers_are_checked_and_refusals_record_nothing(
+    sqlite_store: Store, mail: MailSink
+) -> None:
+    store = sqlite_store
+    number = _case(store)
+    assert workflow.intake(store, number) == "da_consultation"
+    assert workflow.intake(store, number) == "da_consultation"  # a replay does nothing more
+    waiting = _ask(store, number)
+    code = _code(mail, waiting.person_email)
+    assert "Response due" in waiting.description and "Morales" not in waiting.description
+    with store.reading() as s:
+        events = get_case(s, number).event_count
+    refusals = [
+        ({"acting_as": waiting.person_email, "action_code": "XXXX-YYYY"}, "action code is wrong"),
+        (
+            {
+                "acting_as": "kliu@npd.example.org"
+                if waiting.person_email != "kliu@npd.example.org"
+                else "dreyes@npd.example.org",
+                "action_code": code,
+            },
+            "waits for someone else",
+        ),
+        (
+            {"acting_as": "nobody@example.org", "action_code": code},
+            "not on the department's roster",
+        ),
+        (
+            {"acting_as": waiting.person_email, "action_code": code, "consulted_on": "2026-02-30"},
+            "not a real date",
+        ),
+        (
+            {"acting_as": waiting.person_email, "action_code": code, "position": "maybe"},
+            "position: must be one of",
+        ),
+        (
+            {"acting_as": waiting.person_email, "action_code": code, "consulted_on": "2031-01-01"},
+            "consulted_on: must be between",
+        ),
+    ]
+    for i, (who, expected) in enumerate(refusals, start=1):
+        pause = workflow.waiting_step(store, number)
+        assert pause is not None
+        out = workflow.answer(store, number, pause.pause_key, {**DA, **who})
+        assert not out.accepted and expected in out.message, out.message
+        with store.reading() as s:
+            case = get_case(s, number)
+            assert (case.event_count, case.step_attempt, case.state) == (
+                events,
+                i,
+                "da_consultation",
+            )
+            assert expected in (case.last_refusal or "")
+    # a stale pause key (the step asked again since) is refused too
+    assert not workflow.answer(
+        store,
+        number,
+        waiting.pause_key,
+        {**DA, "acting_as": waiting.person_email, "action_code": code},
+    ).accepted
+    out = _answer(store, mail, number, **DA)
+    assert out.accepted and out.state == "certifier_review"
+    # the code is spent: reusing it on the next step fails (a new code was mailed)
+    nxt = _ask(store, number)
+    assert nxt.step_key.startswith("review-")
+    assert not workflow.answer(
+        store,
+        number,
+        nxt.pause_key,
+        {**CERTIFY, "acting_as": nxt.person_email, "action_code": code},
+    ).accepted
+
+
+def test_certification_to_delivery_sends_each_email_once(
+    sqlite_store: Store, mail: MailSink
+) -> None:
+    store = sqlite_store
+    number = _case(store)
+    workflow.intake(store, number)
+    assert _answer(store, mail, number, **DA).accepted
+    bad = _answer(store, mail, number, **{**CERTIFY, "activity_dates": "2024-06-14, 2030-01-01"})
+    assert not bad.accepted and "activity_dates" in bad.message
+    assert _answer(store, mail, number, **CERTIFY).accepted
+    assert not _answer(store, mail, number, decision="approve").accepted  # no signature date
+    assert _answer(
+        store, mail, number, decision="approve", signature_date=TODAY.isoformat()
+    ).accepted
+    assert workflow.deliver_certification(store, number) == "delivered"
+    assert workflow.deliver_certification(store, number) == "delivered"  # replay: nothing more
+    to_requester = [m for m in mail.messages if "rdelgado" in m["To"]]
+    assert [m["Subject"].split(":")[-1].strip() for m in to_requester][0] == "received"
+    assert len(to_requester) == 2
+    with store.reading() as s:
+        case = get_case(s, number)
+        kinds = [d.kind for d in s.scalars(select(Document).where(Document.case_id == case.id))]
+        actions = [r["action"] for r in history(s, case)]
+    assert sorted(kinds) == ["certification_cover", "da_memo", "packet", "supplement_b"]
+    assert actions.count("deliver") == 1 and actions.count("record_document") == 4
+    for m in mail.messages:  # no victim identity in any subject line
+        assert "Morales" not in m["Subject"] and "Lucia" not in m["Subject"]
+
+
+def test_deadline_watch(sqlite_store: Store, mail: MailSink) -> None:
+    store = sqlite_store
+    number = _case(store)
+    urgent = _case(store, "DOM-2", urgency={"in_detention": True})
+    for n in (number, urgent):
+        workflow.intake(store, n)
+    due = TODAY + dt.timedelta(days=90)
+    # 20 days left: the 30-day reminder for the ordinary case only (expedited marks are 14/7/2)
+    report = workflow.deadline_watch(store, due - dt.timedelta(days=20))
+    assert report.reminders == 1
+    assert workflow.deadline_watch(store, due - dt.timedelta(days=20)).reminders == 0  # once
+    # 10 days left: the 14-day mark for both
+    assert workflow.deadline_watch(store, due - dt.timedelta(days=10)).reminders == 2
+    # overdue: escalated to the Chief once
+    report = workflow.deadline_watch(store, due + dt.timedelta(days=1))
+    assert report.escalations == 2
+    assert workflow.deadline_watch(store, due + dt.timedelta(days=2)).escalations == 0
+    assert len([m for m in mail.messages if CHIEF in m["To"] and "overdue" in m["Subject"]]) == 2
+    # the Chief explains a delay (c. 258F §3(iii)): the letter goes to the requester once
+    assert (
+        main(
+            [
+                "delay",
+                number,
+                "--reason",
+                "The DA's office is reviewing related charges.",
+                "--process",
+                "We will certify or deny once the DA responds.",
+                "--time-frame",
+                "within 30 days",
+                "--as",
+                CHIEF,
+            ]
+        )
+        == 0
+    )
+    delay_letters = [
+        m
+        for m in mail.messages
+        if any(
+            (p.get_filename() or "").endswith("delay-explanation.pdf") for p in m.iter_attachments()
+        )
+    ]
+    assert len(delay_letters) == 1
+    assert workflow.deadline_watch(store, due + dt.timedelta(days=3)).delay_letters == 0
+    # a signed certification: the requester is warned before the six-month window closes
+    with store.unit_of_work() as s:
+        case = get_case(s, urgent)
+        steps.record_da_consultation(
+            s,
+            case,
+            certifier_actor(case.assigned_certifier),
+            case.version,
+            consulted_name="ADA",
+            consulted_on=TODAY,
+            position="supports",
+        )
+        steps.recommend_certification(
+            s,
+            case,
+            certifier_actor(case.assigned_certifier),
+            case.version,
+            findings=Findings(
+                visa_type="U",
+                **{k: v for k, v in CERTIFY.items() if k != "decision" and k != "activity_dates"},
+                activity_dates=[dt.date(2024, 6, 14)],
+            ),
+        )
+        steps.approve_signature(
+            s,
+            case,
+            chief_actor(s),
+            case.version,
+            signature_date=TODAY,
+            signer=chief(s),
+            signer_title="Chief of Police",
+        )
+    last = last_filing_day(TODAY)
+    assert workflow.deadline_watch(store, last - dt.timedelta(days=40)).filing_warnings == 0
+    assert workflow.deadline_watch(store, last - dt.timedelta(days=20)).filing_warnings == 1
+    assert workflow.deadline_watch(store, last - dt.timedelta(days=19)).filing_warnings == 0
+    assert workflow.deadline_watch(store, last - dt.timedelta(days=5)).filing_warnings == 1
+
+
+@pytest.mark.parametrize(
+    ("signed", "last"),
+    [
+        (dt.date(2026, 4, 1), dt.date(2026, 9, 30)),
+        (dt.date(2026, 8, 31), dt.date(2027, 2, 28)),
+        (dt.date(2027, 8, 31), dt.date(2028, 2, 29)),
+        (dt.date(2026, 11, 26), dt.date(2027, 5, 25)),
+        (dt.date(2026, 12, 31), dt.date(2027, 6, 30)),
+    ],
+)
+def test_last_filing_day(signed: dt.date, last: dt.date) -> None:
+    assert last_filing_day(signed) == last
