@@ -10,6 +10,7 @@ work pool in prefect.yaml instead.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from prefect import serve
@@ -42,7 +43,9 @@ def main() -> None:
         logging.getLogger("casework").warning(
             "rescheduled %d interrupted case run(s)", len(restarted)
         )
-    serve(*deployments())
+    # Without a limit the runner starts a process for every run it finds at a poll: a burst of
+    # submissions or resumes would start hundreds at once. Waiting cases hold no process.
+    serve(*deployments(), limit=int(os.environ.get("CASEWORK_RUNNER_LIMIT", "4")))
 
 
 if __name__ == "__main__":

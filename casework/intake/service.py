@@ -88,9 +88,26 @@ def store_request(
             if existing is not None:
                 return SubmitResult(existing.case_number, False, existing.response_due)
             agency = get_agency(session)
+            requester = _requester(session, valid)
             number = next_case_number(session, agency.case_prefix, req.visa_type, received.year)
             urgency = req.urgency.model_dump(mode="json")
             victim = req.victim.model_dump(mode="json", exclude={"preferred_language"})
+            inc, h = req.incident, req.helpfulness
+            attachments = []
+            for att in valid.attachments:
+                digest, new = blobs.put(att.data)
+                if new:
+                    created_blobs.append(digest)
+                attachments.append(
+                    Attachment(
+                        sha256=digest,
+                        filename=att.filename,
+                        size_bytes=len(att.data),
+                        page_count=att.page_count,
+                    )
+                )
+            # The case and everything of the request go in with the first history event,
+            # in one flush (relationships fill in the case id).
             case = Case(
                 case_number=number,
                 visa_type=req.visa_type,
@@ -99,11 +116,36 @@ def store_request(
                 response_due=response_due(received, policy),
                 expedited=is_expedited(urgency, received, policy),
                 urgency=urgency,
-                requester=_requester(session, valid),
+                requester=requester,
                 preferred_language=req.victim.preferred_language,
                 victim_enc=ring.encrypt_json(victim),
                 history_head="",
                 event_count=0,
+                incidents=[
+                    Incident(
+                        report_numbers=inc.police_report_numbers,
+                        dates=[d.isoformat() for d in inc.dates],
+                        location=inc.location,
+                        qualifying_activities=inc.qualifying_activities,
+                        other_activity_description=inc.other_activity_description,
+                        statutory_citations=inc.statutory_citations,
+                        narrative_enc=ring.encrypt_json(
+                            {"description": inc.description, "known_injuries": inc.known_injuries}
+                        ),
+                    )
+                ],
+                helpfulness=HelpfulnessClaim(
+                    possesses_information=h.possesses_information,
+                    has_been_helpful=h.has_been_helpful,
+                    is_being_helpful=h.is_being_helpful,
+                    likely_to_be_helpful=h.likely_to_be_helpful,
+                    summary_enc=ring.encrypt_json(h.summary),
+                ),
+                family_members=[
+                    FamilyMember(data_enc=ring.encrypt_json(member.model_dump()))
+                    for member in req.family_members_implicated
+                ],
+                attachments=attachments,
             )
             apply_transition(
                 session,
@@ -116,52 +158,7 @@ def store_request(
                     "expedited": case.expedited,
                 },
             )
-            inc = req.incident
-            session.add(
-                Incident(
-                    case_id=case.id,
-                    report_numbers=inc.police_report_numbers,
-                    dates=[d.isoformat() for d in inc.dates],
-                    location=inc.location,
-                    qualifying_activities=inc.qualifying_activities,
-                    other_activity_description=inc.other_activity_description,
-                    statutory_citations=inc.statutory_citations,
-                    narrative_enc=ring.encrypt_json(
-                        {"description": inc.description, "known_injuries": inc.known_injuries}
-                    ),
-                )
-            )
-            h = req.helpfulness
-            session.add(
-                HelpfulnessClaim(
-                    case_id=case.id,
-                    possesses_information=h.possesses_information,
-                    has_been_helpful=h.has_been_helpful,
-                    is_being_helpful=h.is_being_helpful,
-                    likely_to_be_helpful=h.likely_to_be_helpful,
-                    summary_enc=ring.encrypt_json(h.summary),
-                )
-            )
-            for member in req.family_members_implicated:
-                session.add(
-                    FamilyMember(case_id=case.id, data_enc=ring.encrypt_json(member.model_dump()))
-                )
-            for att in valid.attachments:
-                digest, new = blobs.put(att.data)
-                if new:
-                    created_blobs.append(digest)
-                session.add(
-                    Attachment(
-                        case_id=case.id,
-                        sha256=digest,
-                        filename=att.filename,
-                        size_bytes=len(att.data),
-                        page_count=att.page_count,
-                    )
-                )
-            for key in keys:
-                session.add(DedupeKey(key=key, case_id=case.id))
-            session.flush()
+            session.add_all(DedupeKey(key=key, case_id=case.id) for key in keys)
             return SubmitResult(number, True, case.response_due)
     except IntegrityError:
         # A concurrent submission of the same request won the race: return its case.
