@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from casework.config import Settings, load_settings
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,6 +42,7 @@ class Store:
             self.settings.home.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._cache: dict[str, object] = {}
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -51,6 +54,12 @@ class Store:
     def reading(self) -> Iterator[Session]:
         with self._sessions() as session:
             yield session
+
+    def cached(self, key: str, load: Callable[[], T]) -> T:
+        """A value that does not change while the process runs (e.g. the case-number prefix)."""
+        if key not in self._cache:
+            self._cache[key] = load()
+        return cast(T, self._cache[key])
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -87,9 +87,9 @@ def store_request(
             existing = _existing(session, keys)
             if existing is not None:
                 return SubmitResult(existing.case_number, False, existing.response_due)
-            agency = get_agency(session)
+            prefix = store.cached("case_prefix", lambda: get_agency(session).case_prefix)
             requester = _requester(session, valid)
-            number = next_case_number(session, agency.case_prefix, req.visa_type, received.year)
+            number = next_case_number(session, prefix, req.visa_type, received.year)
             urgency = req.urgency.model_dump(mode="json")
             victim = req.victim.model_dump(mode="json", exclude={"preferred_language"})
             inc, h = req.incident, req.helpfulness
