@@ -20,9 +20,8 @@ Phases:
   idle     the runner's process tree right after it started serving.
   drive    ``--cases`` cases, each submitted and driven with scripted valid answers through
            DA consultation -> certifier review -> Chief approval -> delivered, at most
-           ``--inflight`` cases under way at a time (``flows.serve`` calls ``serve()`` without
-           a limit, so the runner starts a process for every scheduled run it finds: the bench
-           paces its submissions instead). Measures resume -> next state recorded in the case
+           ``--inflight`` cases under way at a time (the runner also caps concurrent runs at
+           ``CASEWORK_RUNNER_LIMIT``, default 4). Measures resume -> next state recorded in the case
            store (polled every 50 ms), and cases completed per minute.
   waiting  ``--waiting`` more cases submitted (same pacing) until each is suspended at the DA
            consultation; then the runner's process tree again, and resume -> next state for a
