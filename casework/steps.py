@@ -433,11 +433,10 @@ def simple(
     reason: str | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """Steps with no records of their own: deliver, withdraw, reopen, revoke, mark_delayed."""
-    event = apply_transition(session, case, action, actor, version, reason=reason, at=at)
+    """Steps with no records of their own: deliver, withdraw, reopen, revoke."""
     if action == "mark_delayed":
-        case.delayed_reason = reason
-    return event
+        raise CaseworkError("a delay needs its process and time frame: use steps.mark_delayed")
+    return apply_transition(session, case, action, actor, version, reason=reason, at=at)
 
 
 def mark_delayed(
@@ -449,6 +448,7 @@ def mark_delayed(
     reason: str,
     process: str,
     time_frame: str,
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
     """The Chief records extenuating circumstances (G.L. c. 258F §3(iii)): why, what next, when."""
     if not process.strip() or not time_frame.strip():
@@ -463,6 +463,7 @@ def mark_delayed(
         version,
         reason=reason,
         payload={"process": process.strip(), "time_frame": time_frame.strip()},
+        at=at,
     )
     case.delayed_reason = reason
     return event

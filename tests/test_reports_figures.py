@@ -42,6 +42,7 @@ from casework.steps import (
     approve_signature,
     assign,
     deny,
+    mark_delayed,
     recommend_certification,
     record_da_consultation,
     request_information,
@@ -247,7 +248,18 @@ class Driver:
             )
         elif action == "deliver":
             simple(session, case, "deliver", Actor.system(), v, at=at)
-        else:  # reopen, revoke, mark_delayed
+        elif action == "mark_delayed":
+            mark_delayed(
+                session,
+                case,
+                boss,
+                v,
+                reason="extenuating circumstances",
+                process="review after the DA responds",
+                time_frame="within 30 days",
+                at=at,
+            )
+        else:  # reopen, revoke
             simple(session, case, action, boss, v, reason=f"{action} per policy", at=at)
         self.sim.events.append(Ev(action, self.clock, payload))
 
