@@ -214,31 +214,25 @@ def cmd_delay(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def cmd_chief_action(args: argparse.Namespace, store: Store) -> int:
+def _simple_action(args: argparse.Namespace, store: Store, action: str, by_chief: bool) -> int:
+    """Reopen, revoke (the Chief) or withdraw (for the requester), then bring the run in line."""
     number = args.case.upper()
     with store.unit_of_work() as s:
         case = get_case(s, number)
-        steps.simple(s, case, args.command, _chief(s, args.actor), case.version, reason=args.reason)
+        actor = _chief(s, args.actor) if by_chief else Actor.requester(case.requester.email)
+        steps.simple(s, case, action, actor, case.version, reason=args.reason)
         state = case.state
     _nudge(store, number)
     print(f"{number}: {state}")
     return 0
 
 
+def cmd_chief_action(args: argparse.Namespace, store: Store) -> int:
+    return _simple_action(args, store, args.command, by_chief=True)
+
+
 def cmd_withdraw(args: argparse.Namespace, store: Store) -> int:
-    number = args.case.upper()
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        steps.simple(
-            s,
-            case,
-            "withdraw",
-            Actor.requester(case.requester.email),
-            case.version,
-            reason=args.reason,
-        )
-    print(f"{number}: withdrawn")
-    return 0
+    return _simple_action(args, store, "withdraw", by_chief=False)
 
 
 def cmd_watch(args: argparse.Namespace, store: Store) -> int:

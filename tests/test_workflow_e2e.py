@@ -23,6 +23,7 @@ from tests.workflow_stack import (
     body,
     case_info,
     certify_answer,
+    chief_answer,
     code_for,
     da_answer,
     mails_to,
@@ -93,13 +94,13 @@ def test_request_to_delivery_with_refused_answers(stack: Stack) -> None:
     resume(
         stack,
         number,
-        {
-            "acting_as": CHIEF,
-            "action_code": code_for(stack, CHIEF, number),
-            "decision": "approve",
-            "signature_date": TODAY.isoformat(),
-            "signer_title": "Chief of Police",
-        },
+        chief_answer(
+            stack,
+            number,
+            decision="approve",
+            signature_date=TODAY.isoformat(),
+            signer_title="Chief of Police",
+        ),
     )
     wait_state(stack, number, "delivered", timeout=120)
 
@@ -203,7 +204,7 @@ def test_information_loop_return_loop_and_revocation(stack: Stack, tmp_path: Pat
     resume(
         stack,
         number,
-        {"acting_as": CHIEF, "action_code": code_for(stack, CHIEF, number), "decision": "return"},
+        chief_answer(stack, number, decision="return"),
     )
     assert "comments" in refused(
         stack, number, case_info(stack, number)["attempt"] - 0 if False else 0
@@ -212,12 +213,7 @@ def test_information_loop_return_loop_and_revocation(stack: Stack, tmp_path: Pat
     resume(
         stack,
         number,
-        {
-            "acting_as": CHIEF,
-            "action_code": code_for(stack, CHIEF, number),
-            "decision": "return",
-            "comments": "Add the second citation.",
-        },
+        chief_answer(stack, number, decision="return", comments="Add the second citation."),
     )
     wait_waiting(stack, number, "certifier_review")
     resume(stack, number, certify_answer(who, code_for(stack, who, number)))
@@ -225,12 +221,7 @@ def test_information_loop_return_loop_and_revocation(stack: Stack, tmp_path: Pat
     resume(
         stack,
         number,
-        {
-            "acting_as": CHIEF,
-            "action_code": code_for(stack, CHIEF, number),
-            "decision": "approve",
-            "signature_date": TODAY.isoformat(),
-        },
+        chief_answer(stack, number, decision="approve", signature_date=TODAY.isoformat()),
     )
     wait_state(stack, number, "delivered", timeout=120)
     assert (
@@ -266,12 +257,7 @@ def test_runner_killed_while_waiting_and_mid_step(stack: Stack) -> None:
     resume(
         stack,
         number,
-        {
-            "acting_as": CHIEF,
-            "action_code": code_for(stack, CHIEF, number),
-            "decision": "approve",
-            "signature_date": TODAY.isoformat(),
-        },
+        chief_answer(stack, number, decision="approve", signature_date=TODAY.isoformat()),
     )
     # killed mid-step: the packet is recorded, the delivery email not yet sent
     wait_for(
@@ -316,3 +302,12 @@ def test_cli_resume_applies_the_same_checks(
     assert main(["resume", number, "--input", str(answer), "--wait", "60"]) == 0
     assert f"{number}: certifier_review" in capsys.readouterr().out
     assert actions(stack, number).count("record_da_consultation") == 1
+    # the requester withdraws while the review waits: the waiting run is cancelled
+    wait_waiting(stack, number, "certifier_review")
+    assert main(["withdraw", number]) == 0
+    wait_for(
+        lambda: run_state(number, stack).state.type.value == "CANCELLED",
+        30,
+        "the run to be cancelled",
+    )
+    assert case_info(stack, number)["state"] == "withdrawn"

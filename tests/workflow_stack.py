@@ -219,3 +219,8 @@ def through_da(stack: Stack, number: str) -> str:
 def actions(stack: Stack, number: str) -> list[str]:
     with stack.store.reading() as s:
         return [r["action"] for r in history(s, get_case(s, number))]
+
+
+def chief_answer(stack: Stack, number: str, **fields: Any) -> dict[str, Any]:
+    """The Chief's answer to the signature step, with the code mailed for it."""
+    return {"acting_as": CHIEF, "action_code": code_for(stack, CHIEF, number), **fields}
