@@ -14,7 +14,7 @@ from casework.models import Base
 def test_migrated_schema_matches_the_models(store: Store) -> None:
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-    assert current_revision(store) == "0002"
+    assert current_revision(store) == "0001"
 
 
 def test_downgrade_and_upgrade_again(sqlite_store: Store) -> None:
@@ -24,4 +24,4 @@ def test_downgrade_and_upgrade_again(sqlite_store: Store) -> None:
         command.downgrade(cfg, "base")
     assert current_revision(sqlite_store) is None
     upgrade(sqlite_store)
-    assert current_revision(sqlite_store) == "0002"
+    assert current_revision(sqlite_store) == "0001"
