@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, aliased
 from casework.deadlines import DEFAULT_POLICY
 from casework.models import Case, CaseEvent, Person
 from casework.policy import DA_POSITIONS, DENIAL_REASONS
+from casework.reports.annual import distinct_cases_with
 from casework.reports.model import (
     ANSWER_ACTIONS,
     DELAY_ACTION,
@@ -308,14 +309,7 @@ def _received_sections(session: Session, period: Period) -> tuple[Section, Secti
 def _distinct_by_type(
     session: Session, actions: tuple[str, ...], period: Period
 ) -> dict[str, Value]:
-    stmt = (
-        select(Case.visa_type, func.count(func.distinct(CaseEvent.case_id)))
-        .select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.action.in_(actions), _in_period(period))
-        .group_by(Case.visa_type)
-    )
-    return _split([(str(v), int(n)) for v, n in session.execute(stmt).all()])
+    return _split(list(distinct_cases_with(session, actions, period).items()))
 
 
 def _outcome_sections(session: Session, period: Period) -> tuple[Section, Section]:
