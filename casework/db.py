@@ -63,3 +63,16 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_SHARED: dict[str, Store] = {}
+
+
+def shared_store() -> Store:
+    """One store (engine and connection pool) per process and database, for code that runs
+    many short steps, such as the Prefect tasks, instead of a new engine for each."""
+    settings = load_settings()
+    key = f"{settings.database_url}|{settings.home}"
+    if key not in _SHARED:
+        _SHARED[key] = Store(settings=settings)
+    return _SHARED[key]

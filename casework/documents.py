@@ -22,11 +22,6 @@ from casework.steps import record_document
 from forms.api import render_supplement_b
 from forms.letters import LetterContext, assemble_packet, render_letter
 
-#: Requester-facing documents, which the portal may offer for download.
-REQUESTER_KINDS = frozenset(
-    {"packet", "certification_cover", "denial_letter", "request_information", "delay_letter", "acknowledgment", "revocation_notice"}
-)  # fmt: skip
-
 
 def last_event(session: Session, case: Case, *actions: str) -> CaseEvent | None:
     return session.scalars(

@@ -140,7 +140,6 @@ class Case(Base):
     # Human steps: how often the current step's input was refused, and the last reason why.
     step_attempt: Mapped[int] = mapped_column(Integer, default=0)
     last_refusal: Mapped[str | None] = mapped_column(Text)
-    delayed_reason: Mapped[str | None] = mapped_column(Text)
     # Head of the hash chain and its length, so a deleted last event is noticed too.
     history_head: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -455,7 +455,7 @@ def mark_delayed(
         raise CaseworkError(
             "a delay explanation needs the process to follow and a projected time frame"
         )
-    event = apply_transition(
+    return apply_transition(
         session,
         case,
         "mark_delayed",
@@ -465,5 +465,3 @@ def mark_delayed(
         payload={"process": process.strip(), "time_frame": time_frame.strip()},
         at=at,
     )
-    case.delayed_reason = reason
-    return event

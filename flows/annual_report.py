@@ -13,7 +13,7 @@ import datetime as dt
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 
-from casework.db import Store
+from casework.db import shared_store
 from casework.reports.delivery import (
     StoredReport,
     email_annual,
@@ -25,7 +25,7 @@ from casework.reports.delivery import (
 
 @task(name="compute-and-store-annual-report", retries=2, retry_delay_seconds=30)
 def compute_and_store(year: int) -> StoredReport:
-    store = Store()
+    store = shared_store()
     try:
         return store_annual(store, year)
     finally:
@@ -48,7 +48,7 @@ def publish_artifact(stored: StoredReport) -> None:
 
 @task(name="email-annual-report", retries=3, retry_delay_seconds=60)
 def email_records_staff(stored: StoredReport) -> bool:
-    store = Store()
+    store = shared_store()
     try:
         return email_annual(store, stored)
     finally:

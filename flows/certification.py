@@ -23,7 +23,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run as this_run
 
 from casework import workflow
-from casework.db import Store
+from casework.db import Store, shared_store
 from flows.inputs import form_for, with_prefill
 from flows.launch import record_flow_run, run_url
 
@@ -33,39 +33,39 @@ MAX_STEPS = 60
 
 @task(persist_result=True, task_run_name="intake {case_number}")
 def intake(case_number: str, event_count: int) -> str:
-    return workflow.intake(Store(), case_number)
+    return workflow.intake(shared_store(), case_number)
 
 
 @task(persist_result=True, task_run_name="notify {case_number} {step_key}")
 def notify_actor(case_number: str, step_key: str, url: str | None) -> bool:
-    return workflow.notify_actor(Store(), case_number, step_key, url)
+    return workflow.notify_actor(shared_store(), case_number, step_key, url)
 
 
 @task(persist_result=True, task_run_name="answer {case_number} {pause_key}")
 def apply_answer(case_number: str, pause_key: str, answer: dict[str, Any]) -> dict[str, Any]:
-    out = workflow.answer(Store(), case_number, pause_key, answer)
+    out = workflow.answer(shared_store(), case_number, pause_key, answer)
     return {"accepted": out.accepted, "message": out.message, "state": out.state}
 
 
 @task(persist_result=True, task_run_name="unreadable input {case_number} {pause_key}")
 def refuse_unreadable(case_number: str, pause_key: str, reason: str) -> None:
-    workflow.refuse_unreadable(Store(), case_number, reason)
+    workflow.refuse_unreadable(shared_store(), case_number, reason)
 
 
 @task(persist_result=True, task_run_name="letter {name} {case_number}")
 def send_letter(case_number: str, name: str, event_count: int) -> bool:
-    return workflow.send_letter(Store(), case_number, name)
+    return workflow.send_letter(shared_store(), case_number, name)
 
 
 @task(persist_result=True, task_run_name="deliver certification {case_number}")
 def deliver_certification(case_number: str, event_count: int) -> str:
-    return workflow.deliver_certification(Store(), case_number)
+    return workflow.deliver_certification(shared_store(), case_number)
 
 
 @task(persist_result=True, task_run_name="publish {case_number} {marker}")
 def publish(case_number: str, marker: str) -> None:
     """Case summary, documents and history as artifacts (no victim identity)."""
-    store = Store()
+    store = shared_store()
     snap = workflow.case_snapshot(store, case_number)
     key = "case-" + case_number.lower()
     create_markdown_artifact(
@@ -147,7 +147,7 @@ def _human_step(store: Store, case_number: str, snap: dict[str, Any]) -> None:
 )
 def certification_request(case_number: str) -> str:
     """Carry one case to its end (or its next wait). Only parameter: the case number."""
-    store = Store()
+    store = shared_store()
     if this_run.id:
         record_flow_run(store, case_number, str(this_run.id))
     info_waits = 0

@@ -15,7 +15,7 @@ from typing import Any
 
 from prefect import serve
 
-from casework.db import Store
+from casework.db import shared_store
 from flows.certification import certification_request
 from flows.deadline_watch import deadline_watch
 from flows.launch import recover_orphans
@@ -38,7 +38,7 @@ def deployments() -> list[Any]:
 
 
 def main() -> None:
-    restarted = recover_orphans(Store())
+    restarted = recover_orphans(shared_store())
     if restarted:
         logging.getLogger("casework").warning(
             "rescheduled %d interrupted case run(s)", len(restarted)

@@ -28,30 +28,23 @@ def encrypted_pdf() -> bytes:
     return _out(writer)
 
 
-def javascript_pdf() -> bytes:
+def _open_action_pdf(kind: str, key: str, value: str) -> bytes:
+    """A one-page PDF whose /OpenAction is an action of ``kind`` (run when the file opens)."""
     writer = PdfWriter()
     writer.add_blank_page(612, 792)
     action = DictionaryObject(
-        {
-            NameObject("/S"): NameObject("/JavaScript"),
-            NameObject("/JS"): TextStringObject("app.alert('hello');"),
-        }
+        {NameObject("/S"): NameObject(kind), NameObject(key): TextStringObject(value)}
     )
     writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
     return _out(writer)
+
+
+def javascript_pdf() -> bytes:
+    return _open_action_pdf("/JavaScript", "/JS", "app.alert('hello');")
 
 
 def open_action_launch_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(612, 792)
-    action = DictionaryObject(
-        {
-            NameObject("/S"): NameObject("/Launch"),
-            NameObject("/F"): TextStringObject("calc.exe"),
-        }
-    )
-    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
-    return _out(writer)
+    return _open_action_pdf("/Launch", "/F", "calc.exe")
 
 
 def embedded_file_pdf() -> bytes:

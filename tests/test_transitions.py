@@ -67,9 +67,6 @@ def test_random_action_sequences(
 ) -> None:
     """Every legal move lands where the table says; every illegal one changes nothing."""
     store = sqlite_store
-    with store.unit_of_work() as s:
-        from casework.intake.service import submit  # noqa: F401 - keep import local to the example
-
     number = _fresh_case(store)
     with store.unit_of_work() as s:
         case = load(s, number)

@@ -87,7 +87,6 @@ def upgrade() -> None:
         sa.Column("flow_run_id", sa.String(length=64), nullable=True),
         sa.Column("step_attempt", sa.Integer(), nullable=False),
         sa.Column("last_refusal", sa.Text(), nullable=True),
-        sa.Column("delayed_reason", sa.Text(), nullable=True),
         sa.Column("history_head", sa.String(length=64), nullable=False),
         sa.Column("event_count", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
