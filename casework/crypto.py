@@ -47,10 +47,19 @@ class Keyring:
     def __init__(self, keys: list[bytes]):
         if not keys:
             raise KeyUnavailable("the key list is empty")
+        self._keys = list(keys)
         self._fernet = MultiFernet([Fernet(k) for k in keys])
-        self._hmac_key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"casework-dedupe-v1"
-        ).derive(keys[0])
+        self._hmac_key = _hkdf(keys[0], "dedupe")
+
+    def derive(self, purpose: str) -> bytes:
+        """A 32-byte secret for one purpose (history MACs, action codes, lookup codes), derived
+        from the newest key with HKDF; it never enters the database."""
+        return _hkdf(self._keys[0], purpose)
+
+    def derive_all(self, purpose: str) -> list[bytes]:
+        """The secret for ``purpose`` under every key of the ring, newest first (to verify what
+        an older key wrote while a rotation is under way)."""
+        return [_hkdf(k, purpose) for k in self._keys]
 
     def encrypt_json(self, value: Any) -> bytes:
         raw = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
@@ -67,6 +76,11 @@ class Keyring:
     def keyed_hash(self, *parts: str) -> str:
         norm = "\x1f".join(normalise(p) for p in parts)
         return hmac.new(self._hmac_key, norm.encode(), hashlib.sha256).hexdigest()
+
+
+def _hkdf(key: bytes, purpose: str) -> bytes:
+    info = f"casework-{purpose}-v1".encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
 
 
 def normalise(text: str) -> str:
