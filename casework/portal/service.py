@@ -67,6 +67,11 @@ class PortalConfig:
     start_workflow: bool = True
     today: Callable[[], dt.date] = dt.date.today
     session_minutes: int = 30
+    #: ``limits`` storage URI for the rate limits; a shared one (``redis://...``) makes
+    #: several portal processes count together.
+    rate_limit_storage: str = "memory://"
+    #: Addresses or networks of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def max_body_bytes(self) -> int:
@@ -81,6 +86,10 @@ class PortalConfig:
             "submit_per_minute": int(env.get("CASEWORK_PORTAL_SUBMITS_PER_MINUTE", "10")),
             "lookup_per_minute": int(env.get("CASEWORK_PORTAL_LOOKUPS_PER_MINUTE", "60")),
             "start_workflow": env.get("CASEWORK_PORTAL_START_WORKFLOW", "1") != "0",
+            "rate_limit_storage": env.get("CASEWORK_PORTAL_RATE_LIMIT_STORAGE") or "memory://",
+            "trusted_proxies": tuple(
+                p.strip() for p in env.get("CASEWORK_PORTAL_TRUSTED_PROXIES", "").split(",")
+            ),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
