@@ -14,6 +14,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# Compile the message catalogs (.po -> .mo; the .mo files are not committed).
+.venv/bin/python -m casework.i18n compile >/dev/null
 # Browser tests drive Debian's Chromium; install it when we may (root, apt) and it is missing.
 if [ "${CASEWORK_SKIP_BROWSER:-0}" != 1 ] && ! command -v chromium >/dev/null 2>&1 \
    && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from casework.i18n.copies import translation_for
 from forms.api import render_supplement_b
 from forms.letters import (
     LETTER_KINDS,
@@ -68,6 +69,7 @@ KEY_FACTS_ES = {
     "denial": ["sin perjuicio", "3(ii)"],
     "delay": ["3(iii)", "45 days"],
     "certification_cover": ["30 de septiembre de 2026", "1 de abril de 2026"],
+    "revocation": ["retira y desautoriza", "does not show a qualifying criminal activity"],
 }
 
 
@@ -88,9 +90,10 @@ def test_every_letter_renders_en(kind: str, visa: str) -> None:
 @pytest.mark.parametrize("kind", REQUESTER_KINDS)
 def test_requester_letters_en_then_es(kind: str, visa: str) -> None:
     c = ctx(visa)
-    pages = text_of(render_letter(kind, c, "es"))
+    pages = text_of(render_letter(kind, c, translation_for("es")))
     assert len(pages) == 2
     en, es = (p.replace("\n", " ") for p in pages)
+    assert "Prevalece la versión en inglés" in es
     for fact in KEY_FACTS[kind]:
         assert fact in en
     for fact in KEY_FACTS_ES[kind]:
@@ -99,24 +102,24 @@ def test_requester_letters_en_then_es(kind: str, visa: str) -> None:
     assert c.case_number in es
 
 
-def test_untranslated_letter_stays_english() -> None:
-    assert len(text_of(render_letter("da_memo", ctx(), "vi"))) == 1
+def test_a_letter_without_a_copy_is_english_only() -> None:
+    assert len(text_of(render_letter("da_memo", ctx()))) == 1
 
 
 @pytest.mark.parametrize("kind", LETTER_KINDS)
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_emails_never_name_the_victim(kind: str, lang: str) -> None:
     c = ctx(incident_summary="Lucia Morales was assaulted.")
-    subject, body = render_email_text(kind, c, lang)
+    subject, body = render_email_text(kind, c, translation_for(lang))
     assert c.case_number in subject
     assert "Morales" not in subject and "Lucia" not in subject
     assert "\n" not in subject and body.strip()
 
 
 def test_certification_email_has_last_filing_day() -> None:
-    _, body = render_email_text("certification_cover", ctx(), "en")
+    _, body = render_email_text("certification_cover", ctx())
     assert "September 30, 2026" in body
-    _, body_es = render_email_text("certification_cover", ctx(), "es")
+    _, body_es = render_email_text("certification_cover", ctx(), translation_for("es"))
     assert "30 de septiembre de 2026" in body_es
 
 
@@ -128,13 +131,14 @@ def test_missing_reason_refused() -> None:
 
 
 def test_letters_deterministic() -> None:
-    assert render_letter("denial", ctx(), "es") == render_letter("denial", ctx(), "es")
+    es = translation_for("es")
+    assert render_letter("denial", ctx(), es) == render_letter("denial", ctx(), es)
 
 
 @pytest.mark.parametrize("make", [u_case, t_case])
 def test_packet(make) -> None:  # type: ignore[no-untyped-def]
     data = make()
-    cover = render_letter("certification_cover", ctx(data.visa_type), "es")
+    cover = render_letter("certification_cover", ctx(data.visa_type), translation_for("es"))
     form = render_supplement_b(data)
     atts = [
         ("police-report-24-01187.pdf", hashlib.sha256(b"x").hexdigest(), 3),

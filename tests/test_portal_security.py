@@ -95,7 +95,9 @@ def test_forwarded_for_from_a_trusted_proxy_separates_clients(sqlite_store: Stor
     ) as proxy:
 
         def get(xff: str) -> int:
-            return proxy.get("/api/requests/" + "z" * 43, headers={"X-Forwarded-For": xff}).status_code
+            return proxy.get(
+                "/api/requests/" + "z" * 43, headers={"X-Forwarded-For": xff}
+            ).status_code
 
         # two people behind the proxy have a bucket each
         assert [get("198.51.100.1") for _ in range(3)] == [404, 404, 429]
@@ -157,7 +159,9 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def test_portal_processes_share_the_limit_through_redis(sqlite_store: Store, redis_url: str) -> None:
+def test_portal_processes_share_the_limit_through_redis(
+    sqlite_store: Store, redis_url: str
+) -> None:
     """Two portals (as two processes behind one proxy would be) count one client together."""
     one = _client(sqlite_store, "192.0.2.10", lookup_per_minute=3, rate_limit_storage=redis_url)
     two = _client(sqlite_store, "192.0.2.10", lookup_per_minute=3, rate_limit_storage=redis_url)
@@ -182,7 +186,7 @@ RAW_MARKERS = ("<script>alert", "<img src=x", "<a href='http://evil", '"><img')
 def _assert_inert(html: str) -> None:
     for marker in RAW_MARKERS:
         assert marker not in html, marker
-    assert "<a href=\"http://evil" not in html
+    assert '<a href="http://evil' not in html
 
 
 def test_every_template_is_autoescaped() -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -22,18 +23,20 @@ def _iso_date(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value} is not a real calendar date") from None
+        raise PydanticCustomError(
+            "date_not_real", "{value} is not a real calendar date", {"value": value}
+        ) from None
 
 
 def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"not a valid email address: {exc}") from None
+    except EmailNotValidError:
+        raise PydanticCustomError("email_invalid", "is not a valid email address") from None
 
 
 def _a_number(value: str | None) -> str | None:
@@ -41,7 +44,9 @@ def _a_number(value: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", value).upper().removeprefix("A")
     if not re.fullmatch(r"\d{7,9}", digits):
-        raise ValueError("an A-Number is 7 to 9 digits, optionally written with a leading A")
+        raise PydanticCustomError(
+            "a_number_format", "an A-Number is 7 to 9 digits, optionally written with a leading A"
+        )
     return "A" + digits.zfill(9)
 
 
@@ -75,6 +80,9 @@ class VictimIn(_Strict):
     preferred_language: (
         Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] | None
     ) = None
+    #: A language the list does not offer, as the requester wrote it (letters: English + note).
+    preferred_language_other: Annotated[str, Field(max_length=100)] | None = None
+    interpreter_needed: bool | None = None
 
 
 class IncidentIn(_Strict):

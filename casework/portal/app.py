@@ -28,7 +28,7 @@ from fastapi.staticfiles import StaticFiles
 
 from casework.db import Store
 from casework.intake.schema import RequestIn
-from casework.intake.validate import Problem, dotted
+from casework.intake.validate import problem_from_pydantic
 from casework.portal.api_models import problem_out, problems_json
 from casework.portal.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from casework.portal.routers import api, documents, status, submit
@@ -68,7 +68,7 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [Problem(dotted(tuple(e["loc"])), str(e["msg"])) for e in exc.errors()]
+        problems = [problem_from_pydantic(e) for e in exc.errors()]
         return problems_json("refused", [problem_out(p) for p in problems])
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -16,8 +16,19 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData, UploadFile
 
 from casework.db import Store
+from casework.i18n import (
+    N_,
+    format_date,
+    format_number,
+    gettext_for,
+    html_lang,
+    language_name,
+    negotiate,
+    supported,
+    translations,
+)
 from casework.models import Case
-from casework.portal.i18n import LANGUAGE_NAMES, LANGUAGES, negotiate, translator
+from casework.portal.labels import DOCUMENTS, STAGES
 from casework.portal.ratelimit import ClientAddress, RateLimits
 from casework.portal.security import CSRF_COOKIE, CSRF_FIELD, Csrf, SessionCookie
 from casework.portal.service import Portal, PortalConfig, Upload, megabytes
@@ -29,14 +40,30 @@ SESSION_COOKIE = "cw_case"
 SESSION_PATH = "/my-case"
 
 
-def template_environment() -> Environment:
-    """HTML templates, every one autoescaped (``.html`` is the only kind the portal has)."""
-    return Environment(
+RATE_LIMITED = N_("Too many attempts from your address. Wait a minute and try again.")
+CSRF_FAILED = N_("This form expired or was not sent from this site. Reload the page and try again.")
+TOO_LARGE = N_("The upload is too large: at most %(files)s files of %(mb)s MB each.")
+SUPPLEMENT_CLOSED = N_("This request is not waiting for information any more.")
+ATTACHMENTS_HINT = N_(
+    "Up to %(files)s PDF files, %(mb)s MB each: for example the police report, the victim's "
+    "statement, protective orders. Files must not be password-protected."
+)
+
+
+def template_environment(lang: str = "en") -> Environment:
+    """HTML templates in ``lang``: every one autoescaped (``.html`` is the only kind the
+    portal has), ``_()`` from the language's catalog, ``date`` and ``number`` filters."""
+    env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = lambda d: format_date(d, lang)
+    env.filters["number"] = lambda n: format_number(n, lang)
+    return env
 
 
 class PortalWeb:
@@ -51,7 +78,7 @@ class PortalWeb:
             config.rate_limit_storage,
         )
         self.client_address = ClientAddress(config.trusted_proxies)
-        self.env = template_environment()
+        self.envs = {lang: template_environment(lang) for lang in supported()}
 
     # -- requests ---------------------------------------------------------------------------
     def allow(self, request: Request, bucket: str) -> bool:
@@ -97,8 +124,9 @@ class PortalWeb:
     def session_case(self, request: Request) -> int | None:
         return self.sessions.case_id(request.cookies.get(SESSION_COOKIE))
 
-    def limits_shown(self) -> dict[str, object]:
-        return {"files": self.config.max_files, "mb": megabytes(self.config.max_file_bytes)}
+    def limits_shown(self, lang: str = "en") -> dict[str, object]:
+        mb = float(megabytes(self.config.max_file_bytes))
+        return {"files": self.config.max_files, "mb": format_number(mb, lang)}
 
     # -- the case store (run in a thread by the routes) -------------------------------------
     def load_view(self, case_id: int) -> StatusView:
@@ -121,36 +149,44 @@ class PortalWeb:
         self, request: Request, template: str, ctx: dict[str, Any], status: int = 200
     ) -> HTMLResponse:
         lang = self.lang_for(request)
+        _ = gettext_for(lang)
         nonce = request.cookies.get(CSRF_COOKIE)
         fresh = not nonce or len(nonce) > 100
         if fresh:
             nonce = self.csrf.new_nonce()
         assert nonce is not None
         here = ctx.pop("switch_path", None) or request.url.path
-        other = [code for code in LANGUAGES if code != lang]
+        stage = ctx["view"].stage if "view" in ctx else "review"
         context = {
-            "t": translator(lang),
             "lang": lang,
+            "html_lang": html_lang(lang),
             "csrf_field": CSRF_FIELD,
             "csrf_token": self.csrf.token_for(nonce),
-            "switch": [(code, LANGUAGE_NAMES[code], f"{here}?lang={code}") for code in other],
+            "switch": [
+                (code, html_lang(code), language_name(code), f"{here}?lang={html_lang(code)}")
+                for code in supported()
+            ],
             "path": here,
+            "stage": STAGES.get(stage, STAGES["review"]),
+            "document_labels": DOCUMENTS,
+            "attachments_hint": _(ATTACHMENTS_HINT, **self.limits_shown(lang)),
             **ctx,
         }
-        body = self.env.get_template(template).render(context)
+        body = self.envs[lang].get_template(template).render(context)
         resp = HTMLResponse(body, status_code=status)
         secure = request.url.scheme == "https"
         if fresh:
             resp.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=secure)
-        chosen = request.query_params.get("lang")
-        if chosen in LANGUAGES:
-            resp.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=secure)
+        if request.query_params.get("lang"):
+            resp.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
         return resp
 
     def message_page(
-        self, request: Request, key: str, status: int, **values: object
+        self, request: Request, message: str, status: int, **values: object
     ) -> HTMLResponse:
-        return self.render(request, "message.html", {"message_key": key, "values": values}, status)
+        """A page with one message (``message`` is an English message id)."""
+        text = gettext_for(self.lang_for(request))(message, **values)
+        return self.render(request, "message.html", {"message": text}, status)
 
     def not_found(self, request: Request) -> HTMLResponse:
         """One answer for unknown tokens, unknown case numbers, wrong emails and wrong codes."""

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casework.i18n import gettext_for, negotiate_tag, supported
 from casework.intake.validate import IntakeRejected, Problem
 from casework.portal.api_models import (
     ERRORS,
@@ -27,7 +28,7 @@ from casework.portal.api_models import (
     problems_json,
     submit_body,
 )
-from casework.portal.i18n import LANGUAGES, translator
+from casework.portal.labels import DOCUMENTS, STAGES
 from casework.portal.service import NotWaiting
 from casework.portal.status import StatusView
 from casework.portal.web import PortalWeb, Web, file_parts
@@ -36,8 +37,11 @@ router = APIRouter(prefix="/api/requests", tags=["requests"])
 RATE_LIMITED = "too many requests; wait a minute"
 
 
-def refused(problems: list[Problem], detail: str = "refused; nothing was stored") -> JSONResponse:
-    return problems_json(detail, [problem_out(p) for p in problems])
+def refused(
+    problems: list[Problem], lang: str = "en", detail: str = "refused; nothing was stored"
+) -> JSONResponse:
+    _ = gettext_for(lang)
+    return problems_json(detail, [problem_out(p, p.text(_)) for p in problems])
 
 
 async def api_form(web: PortalWeb, request: Request) -> FormData | JSONResponse:
@@ -50,12 +54,12 @@ async def api_form(web: PortalWeb, request: Request) -> FormData | JSONResponse:
 
 
 def status_out(view: StatusView, lang: str, base: str) -> StatusOut:
-    t = translator(lang)
+    _ = gettext_for(lang)
     return StatusOut(
         case_number=view.case_number,
         visa_type=view.visa_type,
         stage=view.stage,
-        stage_label=t(f"stage_{view.stage}"),
+        stage_label=_(STAGES.get(view.stage, STAGES["review"])[0]),
         received_on=view.received_on,
         response_due=view.response_due,
         expedited=view.expedited,
@@ -64,7 +68,7 @@ def status_out(view: StatusView, lang: str, base: str) -> StatusOut:
             DocumentOut(
                 id=d.id,
                 kind=d.kind,
-                label=t(f"doc_{d.kind}"),
+                label=_(DOCUMENTS.get(d.kind, d.kind)),
                 created_on=d.created_on,
                 size_bytes=d.size_bytes,
                 url=f"{base}/documents/{d.id}",
@@ -90,7 +94,7 @@ async def api_case(web: PortalWeb, request: Request, token: str) -> int | JSONRe
         409: {"model": ErrorOut, "description": "Duplicate of a request on file"},
         415: {"model": ErrorOut},
     },
-    openapi_extra={"requestBody": submit_body(list(LANGUAGES))},
+    openapi_extra={"requestBody": submit_body(list(supported()))},
     summary="Submit a certification request",
 )
 async def api_submit(request: Request, web: Web) -> Any:
@@ -99,23 +103,25 @@ async def api_submit(request: Request, web: Web) -> Any:
     form = await api_form(web, request)
     if isinstance(form, JSONResponse):
         return form
+    lang = web.api_lang(request)
     part = form.get("request")
     if isinstance(part, UploadFile):
         text: str | None = (await part.read(1024 * 1024)).decode("utf-8", "replace")
     else:
         text = part
     if text is None:
-        return refused(
-            [Problem("request", "is required: a part with the request as JSON")], "refused"
-        )
+        return refused([Problem.of("request", "request_part_missing")], lang, "refused")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        return refused([Problem("(request)", f"not valid JSON: {exc.msg}")], "refused")
+        return refused(
+            [Problem.of("(request)", "not_json", line=exc.lineno, column=exc.colno)],
+            lang,
+            "refused",
+        )
     language = form.get("language")
-    lang = (
-        language if isinstance(language, str) and language in LANGUAGES else web.api_lang(request)
-    )
+    if isinstance(language, str) and negotiate_tag(language):
+        lang = negotiate_tag(language) or lang
     parts = [
         v
         for k, v in form.multi_items()
@@ -127,7 +133,7 @@ async def api_submit(request: Request, web: Web) -> Any:
             web.portal.submit, raw, uploads, lang=lang, base_url=web.base_url(request)
         )
     except IntakeRejected as exc:
-        return refused(exc.problems)
+        return refused(exc.problems, lang)
     if not sub.created:
         return error_json(
             "this request duplicates one already on file; nothing new was stored", 409
@@ -185,7 +191,7 @@ async def api_supplement(request: Request, token: str, web: Web) -> Any:
             web.portal.supplement, found, text if isinstance(text, str) else "", uploads
         )
     except IntakeRejected as exc:
-        return refused(exc.problems)
+        return refused(exc.problems, web.api_lang(request))
     except NotWaiting:
         return error_json("this request is not waiting for information", 409)
     view = await run_in_threadpool(web.load_view, found)

@@ -11,13 +11,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casework.i18n import N_, gettext_for
 from casework.intake.validate import IntakeRejected
-from casework.portal.i18n import localize_message, translator
 from casework.portal.service import NotWaiting
 from casework.portal.status import StatusView
-from casework.portal.web import SESSION_COOKIE, SESSION_PATH, PortalWeb, Web, file_parts
+from casework.portal.web import (
+    CSRF_FAILED,
+    RATE_LIMITED,
+    SESSION_COOKIE,
+    SESSION_PATH,
+    SUPPLEMENT_CLOSED,
+    TOO_LARGE,
+    PortalWeb,
+    Web,
+    file_parts,
+)
 
 router = APIRouter(include_in_schema=False)
+ANSWER = N_("Your answer")
+FILES = N_("PDF files")
 
 
 def status_page(
@@ -40,8 +52,7 @@ def status_page(
             "sent": request.query_params.get("sent") == "1",
             "errors": errors or {},
             "summary": summary or [],
-            "notice": notice,
-            "limits": web.limits_shown(),
+            "notice": gettext_for(web.lang_for(request))(notice) if notice else None,
         },
         status,
     )
@@ -50,7 +61,7 @@ def status_page(
 async def token_case(web: PortalWeb, request: Request, token: str) -> int | None | Response:
     """The case of a private status token, or the rate-limit page."""
     if not web.allow(request, "lookup"):
-        return web.message_page(request, "rate_limited", 429)
+        return web.message_page(request, RATE_LIMITED, 429)
     return await run_in_threadpool(web.portal.case_id_for_token, token)
 
 
@@ -67,13 +78,13 @@ async def post_supplement(
     if case_id is None:
         return web.not_found(request)
     lang = web.lang_for(request)
-    t = translator(lang)
+    _ = gettext_for(lang)
     try:
         form = await web.parse_form(request)
     except StarletteHTTPException:
-        return web.message_page(request, "too_large", 413, **web.limits_shown())
+        return web.message_page(request, TOO_LARGE, 413, **web.limits_shown(lang))
     if not web.csrf_ok(request, form):
-        return web.message_page(request, "csrf_failed", 403)
+        return web.message_page(request, CSRF_FAILED, 403)
     text = form.get("text")
     uploads = await web.read_uploads(file_parts(form, "files"))
     try:
@@ -85,15 +96,15 @@ async def post_supplement(
         summary = []
         for p in exc.problems:
             anchor = "f-supplement-text" if p.path == "text" else "f-supplement-files"
-            label = t("supplement.text") if p.path == "text" else t("supplement.files")
-            message = localize_message(p.message, lang)
+            label = _(ANSWER) if p.path == "text" else _(FILES)
+            message = p.text(_)
             errors.setdefault(anchor, []).append(message)
             summary.append({"anchor": anchor, "label": label, "message": message})
         view = await run_in_threadpool(web.load_view, case_id)
         return status_page(web, request, view, base, errors=errors, summary=summary, status=422)
     except NotWaiting:
         view = await run_in_threadpool(web.load_view, case_id)
-        return status_page(web, request, view, base, notice="supplement_closed", status=409)
+        return status_page(web, request, view, base, notice=SUPPLEMENT_CLOSED, status=409)
     return RedirectResponse(f"{base}?sent=1", status_code=303)
 
 
@@ -105,13 +116,13 @@ async def lookup_form(request: Request, web: Web) -> HTMLResponse:
 @router.post("/status")
 async def lookup_post(request: Request, web: Web) -> Response:
     if not web.allow(request, "lookup"):
-        return web.message_page(request, "rate_limited", 429)
+        return web.message_page(request, RATE_LIMITED, 429)
     try:
         form = await web.parse_form(request)
     except StarletteHTTPException:
         return web.not_found(request)
     if not web.csrf_ok(request, form):
-        return web.message_page(request, "csrf_failed", 403)
+        return web.message_page(request, CSRF_FAILED, 403)
     fields = [form.get(k) for k in ("case_number", "email", "code")]
     strings = [f if isinstance(f, str) else "" for f in fields]
     case_id = await run_in_threadpool(web.portal.case_id_for_code, *strings)
@@ -141,7 +152,7 @@ async def status_by_token(request: Request, token: str, web: Web) -> Response:
 @router.post("/status/{token}/supplement")
 async def supplement_by_token(request: Request, token: str, web: Web) -> Response:
     if not web.allow(request, "submit"):
-        return web.message_page(request, "rate_limited", 429)
+        return web.message_page(request, RATE_LIMITED, 429)
     found = await token_case(web, request, token)
     if isinstance(found, Response):
         return found
@@ -156,5 +167,5 @@ async def status_by_session(request: Request, web: Web) -> Response:
 @router.post(SESSION_PATH + "/supplement")
 async def supplement_by_session(request: Request, web: Web) -> Response:
     if not web.allow(request, "submit"):
-        return web.message_page(request, "rate_limited", 429)
+        return web.message_page(request, RATE_LIMITED, 429)
     return await post_supplement(web, request, web.session_case(request), SESSION_PATH)

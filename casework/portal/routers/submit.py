@@ -10,8 +10,11 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casework.i18n import N_, gettext_for
 from casework.intake.validate import IntakeRejected
 from casework.portal.forms import (
+    FAMILY_LABELS,
+    FAMILY_MEMBER,
     FAMILY_PARTS,
     FAMILY_SLOTS,
     FIELDS,
@@ -21,11 +24,12 @@ from casework.portal.forms import (
     form_values,
     show_problems,
 )
-from casework.portal.i18n import VICTIM_LANGUAGES, translator
-from casework.portal.web import PortalWeb, Web, file_parts
+from casework.portal.web import CSRF_FAILED, RATE_LIMITED, TOO_LARGE, PortalWeb, Web, file_parts
 from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
 
 router = APIRouter(include_in_schema=False)
+U_GROUP = N_("For a U visa: qualifying criminal activity")
+T_GROUP = N_("For a T visa: type of trafficking")
 
 
 def form_page(
@@ -51,9 +55,9 @@ def form_page(
             "summary": summary or [],
             "errors": errors or {},
             "files_again": files_again,
-            "limits": web.limits_shown(),
-            "activity_groups": (("U", (*U_ACTIVITIES, OTHER_RELATED)), ("T", T_TYPES)),
-            "victim_languages": VICTIM_LANGUAGES,
+            "family_labels": FAMILY_LABELS,
+            "family_member": FAMILY_MEMBER,
+            "activity_groups": ((U_GROUP, (*U_ACTIVITIES, OTHER_RELATED)), (T_GROUP, T_TYPES)),
         },
         status,
     )
@@ -68,13 +72,13 @@ async def submit_form(request: Request, web: Web) -> HTMLResponse:
 async def submit_post(request: Request, web: Web) -> HTMLResponse:
     lang = web.lang_for(request)
     if not web.allow(request, "submit"):
-        return web.message_page(request, "rate_limited", 429)
+        return web.message_page(request, RATE_LIMITED, 429)
     try:
         form = await web.parse_form(request)
     except StarletteHTTPException:
-        return web.message_page(request, "too_large", 413, **web.limits_shown())
+        return web.message_page(request, TOO_LARGE, 413, **web.limits_shown(lang))
     if not web.csrf_ok(request, form):
-        return web.message_page(request, "csrf_failed", 403)
+        return web.message_page(request, CSRF_FAILED, 403)
     uploads = await web.read_uploads(file_parts(form, "attachments"))
     conv = form_to_request(form, [u.name for u in uploads])
     try:
@@ -82,7 +86,7 @@ async def submit_post(request: Request, web: Web) -> HTMLResponse:
             web.portal.submit, conv.raw, uploads, lang=lang, base_url=web.base_url(request)
         )
     except IntakeRejected as exc:
-        summary, by_field = show_problems(exc.problems, conv, translator(lang), lang)
+        summary, by_field = show_problems(exc.problems, conv, gettext_for(lang))
         return form_page(
             web,
             request,
