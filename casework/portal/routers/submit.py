@@ -18,6 +18,7 @@ from casework.portal.forms import (
     FAMILY_PARTS,
     FAMILY_SLOTS,
     FIELDS,
+    OTHER_LANGUAGE,
     SECTIONS,
     fid,
     form_to_request,
@@ -56,6 +57,7 @@ def form_page(
             "errors": errors or {},
             "files_again": files_again,
             "family_labels": FAMILY_LABELS,
+            "untranslated_options": (OTHER_LANGUAGE,),  # message ids among language names
             "family_member": FAMILY_MEMBER,
             "activity_groups": ((U_GROUP, (*U_ACTIVITIES, OTHER_RELATED)), (T_GROUP, T_TYPES)),
         },
