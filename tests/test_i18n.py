@@ -103,7 +103,7 @@ def test_every_catalog_translates_every_message() -> None:
 
 def test_activity_labels_are_the_forms_labels() -> None:
     expected = {**U_ACTIVITY_LABELS, OTHER_RELATED: OTHER_RELATED_LABEL, **T_TYPE_LABELS}
-    assert ACTIVITIES == expected
+    assert expected == ACTIVITIES
 
 
 def test_legal_terms() -> None:

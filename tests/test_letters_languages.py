@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import pytest
 from pypdf import PdfReader
@@ -26,7 +27,7 @@ from casework.models import Notification
 from forms.letters import REQUESTER_KINDS, render_email_text, render_letter
 from tests.forms_fixtures import AGENCY
 from tests.test_letters_packet import ctx
-from tests.test_workflow_domain import CERTIFY, DA, TODAY, _answer, _case, mail  # noqa: F401
+from tests.test_workflow_domain import CERTIFY, DA, TODAY, _answer, _case
 
 LANGS = [lang for lang in supported() if lang != "en"]
 _PLACEHOLDER = re.compile(r"%\(\w+\)s")
@@ -119,6 +120,14 @@ def test_staff_text_stays_english() -> None:
     assert len(pages) == 1 and "MEMORANDUM - CONSULTATION" in pages[0]
     subject, body = render_email_text("da_memo", ctx())
     assert subject.startswith("Consultation requested") and "consultation memo" in body
+
+
+@pytest.fixture
+def mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailSink]:
+    with MailSink(port=0) as sink:
+        monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CASEWORK_SMTP_PORT", str(sink.port))
+        yield sink
 
 
 def _deliver(store: Store, mail: MailSink, report: str, language: str) -> str:
