@@ -24,14 +24,14 @@ from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
 from casework.errors import CaseworkError
 from casework.formdata import letter_context
 from casework.i18n import N_, gettext_for
-from casework.i18n.copies import Languages, compose, translation_for
+from casework.i18n.copies import requester_email
 from casework.models import Case, Document, Notification, Person
 from casework.notify import send_email
 from casework.roster import chief, people_with_role
 from casework.states import OPEN_STATES, Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
-from forms.letters import LetterContext, render_email_text, render_letter
+from forms.letters import render_email_text, render_letter
 
 PDF = "application/pdf"
 
@@ -49,21 +49,6 @@ def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str
 
 
 LOOKUP_CODE = N_("Lookup code: %(code)s")
-
-
-def requester_email(
-    kind: str, ctx: LetterContext, langs: Languages, extra: str | None = None
-) -> tuple[str, str]:
-    """English (the governing text) for the advocate or attorney, followed by a full copy in
-    the victim's preferred language when it has a catalog, or by a note when it has none.
-    The subject is English. ``extra``: a message id added to each language's body."""
-    subject, _ = render_email_text(kind, ctx)
-
-    def body(lang: str) -> str:
-        text = render_email_text(kind, ctx, translation_for(lang))[1]
-        return text + ("\n" + gettext_for(lang)(extra) if extra else "")
-
-    return subject, compose(body, langs)
 
 
 def _fault_point(name: str) -> None:

@@ -15,7 +15,7 @@ from casework.i18n.catalogs import DEFAULT, gettext_for, html_lang, language_nam
 from casework.i18n.negotiate import copy_language
 
 if TYPE_CHECKING:
-    from forms.letters import Translation
+    from forms.letters import LetterContext, Translation
 
 FOLLOWS = N_("A copy in %(language)s follows. The English version governs.")
 # i18n: heading of the translated copy of an email
@@ -114,3 +114,15 @@ def compose(render: Callable[[str], str], langs: Languages) -> str:
     if note:
         return f"{english}\n\n{note}\n"
     return english + "\n"
+
+
+def requester_email(kind: str, ctx: LetterContext, langs: Languages) -> tuple[str, str]:
+    """(subject, body) of a requester email: English (the governing text) for the advocate
+    or attorney, followed by a full copy in the victim's preferred language when it has a
+    catalog, or by a note when it has none. The subject is English."""
+    from forms.letters import render_email_text
+
+    subject, _ = render_email_text(kind, ctx)
+    return subject, compose(
+        lambda lang: render_email_text(kind, ctx, translation_for(lang))[1], langs
+    )
