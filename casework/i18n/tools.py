@@ -109,7 +109,9 @@ def _limit(message: Message) -> int | None:
     return None
 
 
-def check_catalog(path: Path, template: Catalog) -> list[Finding]:
+def check_catalog(path: Path, template: Catalog, known: set[str] | None = None) -> list[Finding]:
+    """Problems of one catalog against the translatable messages; ``known``: every message id
+    of the source (a staff-only message in a catalog is harmless, not stale)."""
     catalog = read(path)
     name = f"{path.parents[1].name}/{path.name}"
     out: list[Finding] = []
@@ -134,7 +136,7 @@ def check_catalog(path: Path, template: Catalog) -> list[Finding]:
         limit = _limit(wanted)
         if limit is not None and any(len(t) > limit for t in texts):
             out.append(Finding(name, msgid, f"longer than its layout allows ({limit} characters)"))
-    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    ids = known if known is not None else {str(m.id) for m in template if m.id}
     for message in catalog:
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         if message.id and msgid not in ids:
@@ -158,8 +160,9 @@ def check_template(template: Catalog, locale_dir: Path = LOCALE_DIR) -> list[Fin
 
 def check_all(template: Catalog, locale_dir: Path = LOCALE_DIR) -> list[Finding]:
     out = check_template(template, locale_dir)
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     template = translatable(template)
     found = catalogs(locale_dir)
     if not found:
         return [*out, Finding(str(locale_dir), "(all)", "no catalogs found")]
-    return out + [f for path in found for f in check_catalog(path, template)]
+    return out + [f for path in found for f in check_catalog(path, template, known)]
