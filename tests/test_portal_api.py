@@ -272,7 +272,10 @@ def test_every_intake_rule_through_http(
     # exactly the intake validation of `casework submit`
     with pytest.raises(IntakeRejected) as direct:
         validate_request(raw, today=TODAY, files=files)
-    assert problems == [{"path": p.path, "message": p.message} for p in direct.value.problems]
+    assert problems == [
+        {"path": p.path, "message": p.message, "code": p.code, "params": dict(p.params)}
+        for p in direct.value.problems
+    ]
     assert counts(sqlite_store) == (0, 0, 0)
 
 
@@ -343,7 +346,7 @@ def test_oversize_file_is_refused_by_name(sqlite_store: Store, mail: MailSink) -
         assert resp.status_code == 422
         assert (
             resp.json()["problems"]
-            == [{"path": "attachments[0]", "message": "big.pdf is 0.1 MB; the limit is 0 MB"}]
+            == [{"path": "attachments[0]", "message": "big.pdf is 0.1 MB; the limit is 0 MB"}]  # noqa: E501
             or resp.json()["problems"][0]["path"] == "attachments[0]"
         )
         assert "was not uploaded" not in resp.text

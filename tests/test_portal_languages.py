@@ -160,7 +160,12 @@ def test_the_language_choice_sticks_and_the_api_follows_accept_language(
     )
     assert resp.status_code == 422
     assert resp.json()["problems"] == [
-        {"path": "attachments[0]", "message": "missing.pdf no se subió"}
+        {
+            "path": "attachments[0]",
+            "message": "missing.pdf no se subió",
+            "code": "not_uploaded",
+            "params": {"name": "missing.pdf"},
+        }
     ]
 
 

@@ -13,8 +13,13 @@ from casework.intake.validate import Problem
 
 
 class ProblemOut(BaseModel):
+    """One problem: where (``path``), what (a stable ``code`` with its ``params``) and the
+    message in the language of Accept-Language."""
+
     path: str
     message: str
+    code: str = ""
+    params: dict[str, str] = {}
 
 
 class ErrorOut(BaseModel):
@@ -113,7 +118,12 @@ def problems_json(detail: str, problems: list[ProblemOut], status: int = 422) ->
 
 
 def problem_out(p: Problem, message: str | None = None) -> ProblemOut:
-    return ProblemOut(path=p.path, message=message if message is not None else p.message)
+    return ProblemOut(
+        path=p.path,
+        message=message if message is not None else p.message,
+        code=p.code,
+        params=dict(p.params),
+    )
 
 
 def error_json(detail: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
