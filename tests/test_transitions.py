@@ -16,7 +16,6 @@ from casework.models import CaseEvent
 from casework.roster import add_person, chief, grant_role
 from casework.states import TRANSITIONS, Role, State
 from casework.transitions import Actor, apply_transition
-from tests.conftest import requires_pg
 from tests.helpers import certifier_actor, certifiers, chief_actor, load, new_case
 
 
@@ -395,7 +394,6 @@ def test_stale_version_is_refused(store: Store) -> None:
             apply_transition(s, case, "start_da_consultation", Actor.system(), read_version)
 
 
-@requires_pg
 @pytest.mark.postgres
 def test_concurrent_sessions_on_postgres_one_wins(pg_store: Store) -> None:
     """Two sessions read the same version and race; exactly one change is written."""
