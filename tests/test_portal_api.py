@@ -19,7 +19,6 @@ from casework.db import Store
 from casework.intake.validate import IntakeRejected, validate_request
 from casework.models import Attachment, Case, Supplement
 from casework.portal.security import redact_path
-from casework.portal.testing import MailSink, padded_pdf
 from casework.states import State
 from casework.steps import (
     assign,
@@ -32,6 +31,7 @@ from casework.transitions import Actor
 from tests.conftest import TODAY, example_request, t_request
 from tests.helpers import certifier_actor, certifiers
 from tests.pdfs import embedded_file_pdf, encrypted_pdf, javascript_pdf, open_action_launch_pdf
+from tests.portal_testing import MailSink, padded_pdf
 from tests.test_portal_support import (  # noqa: F401 - fixtures
     api_submit,
     client_fixture,

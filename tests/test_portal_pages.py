@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from casework.db import Store
-from casework.portal.testing import MailSink, padded_pdf
 from tests.conftest import example_request
+from tests.portal_testing import MailSink, padded_pdf
 from tests.test_portal_support import (  # noqa: F401 - fixtures
     client_fixture,
     client_for,

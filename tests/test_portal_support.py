@@ -16,8 +16,8 @@ from casework.models import Attachment, Case
 from casework.portal.app import create_app
 from casework.portal.forms import FAMILY_PARTS, FIELDS
 from casework.portal.service import PortalConfig
-from casework.portal.testing import MailSink, smtp_sink
 from tests.conftest import EXAMPLES, TODAY
+from tests.portal_testing import MailSink, smtp_sink
 
 PDF_NAMES = ("police-report-24-01187.pdf", "victim-statement.pdf")
 
