@@ -471,9 +471,11 @@ def test_readme_pictures_are_current(visa: str) -> None:
     fresh = picture(visa)
     committed = Image.open(path)
     assert committed.size == fresh.size == (918, 1188)
-    assert differing_share(fresh, committed) < 0.002
-    # the marking is in the picture: the top band holds red pixels, the page is not blank
-    top = fresh.crop((0, 0, 918, 40)).getcolors(1 << 20) or []
+    # same renderer: identical; the allowance is for anti-aliasing elsewhere (a changed
+    # word or a missing line differs in more than 0.1 % of the pixels)
+    assert differing_share(fresh, committed) < 0.0002
+    # the marking is in the picture: the band of its line holds red pixels
+    top = fresh.crop((0, 0, 918, 22)).getcolors(1 << 20) or []
     assert any(r > 150 and g < 80 and b < 80 for _, (r, g, b) in top)
     other = picture("T" if visa == "U" else "U")
     assert differing_share(fresh, other) > 0.01
