@@ -158,7 +158,18 @@ RULES: list[tuple[str, Any, str, str]] = [
         "victim.preferred_language",
         "pattern",
     ),
-    ("too many names", _with("victim.other_names", ["n"] * 21), "victim.other_names", "at most 20"),
+    (
+        "too many names",
+        _with("victim.other_names", [{"family_name": "N"}] * 21),
+        "victim.other_names",
+        "at most 20",
+    ),
+    (
+        "name as one string",
+        _with("victim.other_names", ["Lucia Morales-Vega"]),
+        "victim.other_names[0]",
+        '{"family_name": "...", "given_name": "...", "middle_name": "..."}',
+    ),
     (
         "immigration status",
         _with("victim.immigration_status", "undocumented"),
@@ -223,9 +234,15 @@ RULES: list[tuple[str, Any, str, str]] = [
     ),
     (
         "family member",
-        _with("family_members_implicated", [{"full_name": "X Y", "relationship": "brother"}]),
-        "family_members_implicated[0].involvement",
+        _with("family_members_implicated", [{"family_name": "Vega", "given_name": "Jorge"}]),
+        "family_members_implicated[0].relationship",
         "required",
+    ),
+    (
+        "family member full name",
+        _with("family_members_implicated", [{"full_name": "Jorge Vega", "relationship": "uncle"}]),
+        "family_members_implicated[0]",
+        "instead of full_name",
     ),
     (
         "turning 21 past",

@@ -13,13 +13,16 @@ from casework.portal.i18n import VICTIM_LANGUAGES, Translate, localize_message
 from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
 
 FAMILY_SLOTS = 3
-FAMILY_PARTS = ("full_name", "relationship", "involvement")
+NAME_PARTS = ("family_name", "given_name", "middle_name")  # the form's boxes: never one string
+FAMILY_PARTS = (*NAME_PARTS, "relationship", "involvement")
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # dotted path in the request shape; also the form control's name
-    kind: str  # text | email | tel | date | textarea | select | checkbox | slots | checkboxes
+    kind: (
+        str  # text | email | tel | date | textarea | select | checkbox | slots | names | checkboxes
+    )
     required: bool = False
     hint: str | None = None
     options: tuple[str, ...] = ()
@@ -71,7 +74,7 @@ SECTIONS: tuple[Section, ...] = (
             Field("victim.family_name", "text", True, maxlength=200),
             Field("victim.given_name", "text", True, maxlength=200),
             Field("victim.middle_name", "text", maxlength=200),
-            Field("victim.other_names", "slots", hint="hint_slots", slots=3, maxlength=200),
+            Field("victim.other_names", "names", hint="hint_names", slots=3, maxlength=200),
             Field("victim.date_of_birth", "date", True, "hint_date"),
             Field(
                 "victim.gender", "select", options=("", "female", "male"), option_prefix="gender_"
@@ -187,6 +190,15 @@ def form_to_request(form: FormLike, filenames: Sequence[str]) -> Converted:
             if kept:
                 _set(raw, f.name, [v for _, v in kept])
                 out.slots[f.name] = [i for i, _ in kept]
+        elif f.kind == "names":
+            names = []
+            for i in range(f.slots):
+                parts = {k: _text(form, f"{f.name}[{i}].{k}") for k in NAME_PARTS}
+                if any(parts.values()):
+                    names.append(parts)
+                    out.slots.setdefault(f.name, []).append(i)
+            if names:
+                _set(raw, f.name, names)
         elif f.kind == "checkboxes":
             chosen = [v for v in form.getlist(f.name) if isinstance(v, str) and v]
             if chosen:
@@ -213,6 +225,13 @@ def form_values(form: FormLike | None) -> dict[str, list[str]]:
     names: set[str] = set(FIELDS)
     names |= {
         f"family_members_implicated[{i}].{k}" for i in range(FAMILY_SLOTS) for k in FAMILY_PARTS
+    }
+    names |= {
+        f"{f.name}[{i}].{k}"
+        for f in FIELDS.values()
+        if f.kind == "names"
+        for i in range(f.slots)
+        for k in NAME_PARTS
     }
     return {n: [v for v in form.getlist(n) if isinstance(v, str)] for n in names}
 
@@ -244,6 +263,14 @@ def _locate(path: str, conv: Converted, t: Translate) -> tuple[str, str]:
         if base == "attachments":
             return fid("attachments"), t("attachments")
         f = FIELDS.get(base)
+        if f is not None and f.kind == "names":
+            slots = conv.slots.get(base, [])
+            slot = slots[index] if index < len(slots) else 0
+            part = rest.split(".")[0]
+            part = part if part in NAME_PARTS else "family_name"
+            return fid(f"{base}[{slot}].{part}"), (
+                f"{t(f.label_key)} ({t('entry')} {slot + 1}): {t('name.' + part)}"
+            )
         if f is not None and f.kind == "slots":
             slots = conv.slots.get(base, [])
             slot = slots[index] if index < len(slots) else 0
@@ -256,7 +283,10 @@ def _locate(path: str, conv: Converted, t: Translate) -> tuple[str, str]:
         f = FIELDS.get(name)
         if f is not None:
             # a list's own problem (e.g. "is required") sits by its first box
-            anchor = fid(name, 0) if f.kind == "slots" else fid(name)
+            if f.kind == "names":
+                anchor = fid(f"{name}[0].family_name")
+            else:
+                anchor = fid(name, 0) if f.kind == "slots" else fid(name)
             return anchor, t(f.label_key)
         if name == "family_members_implicated":
             return fid("family_members_implicated[0]"), t("sec_family")

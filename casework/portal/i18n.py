@@ -137,7 +137,12 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # family
     "family_member": ("Family member {n}", "Familiar {n}"),
-    "family.full_name": ("Full name", "Nombre completo"),
+    "family.family_name": ("Family name (last name)", "Apellido(s)"),
+    "family.given_name": ("Given name (first name)", "Nombre(s)"),
+    "family.middle_name": ("Middle name", "Segundo nombre"),
+    "name.family_name": ("Family name (last name)", "Apellido(s)"),
+    "name.given_name": ("Given name (first name)", "Nombre(s)"),
+    "name.middle_name": ("Middle name", "Segundo nombre"),
     "family.relationship": ("Relationship to the victim", "Parentesco con la víctima"),
     "family.involvement": ("Involvement", "Participación"),
     # urgency
@@ -158,6 +163,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "hint_slots": (
         "One per box; leave the boxes you do not need empty.",
         "Uno por casilla; deje vacías las que no necesite.",
+    ),
+    "hint_names": (
+        "Each name in its boxes, as on the form; leave the rows you do not need empty.",
+        "Cada nombre en sus casillas, como en el formulario; deje vacías las filas que no necesite.",
     ),
     "hint_citations": ("For example M.G.L. c. 265 s. 13M", "Por ejemplo M.G.L. c. 265 s. 13M"),
     "hint_other": (
