@@ -60,7 +60,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from casework.portal.testing import free_port, padded_pdf, smtp_sink
+    from tests.portal_testing import free_port, padded_pdf, smtp_sink
 
     home = Path(tempfile.mkdtemp(prefix="casework-bench-"))
     env = {

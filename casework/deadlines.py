@@ -1,11 +1,13 @@
 """Clocks the department answers to. Deadlines are policy data, not code paths.
 
 G.L. c. 258F §3 gives 90 days from receipt to sign, deny in writing or explain
-a delay in writing. USCIS accepts a Supplement B signed within the six months
-before the petition is filed; the cautious last filing day is the day before
-the six-month anniversary of the signature, or the last day of the month where
-that anniversary does not exist (signed 1 April -> 30 September; signed
-31 August -> end of February).
+a delay in writing (with a projected date the department then keeps). USCIS
+accepts a U certification (I-918 Supplement B) signed within the six months
+before the petition is filed (8 CFR 214.14(c)(2)(i)); the T declaration has no
+such window. The cautious last filing day is the day before the six-month
+anniversary of the signature, or the last day of the month where that
+anniversary does not exist (signed 1 April -> 30 September; signed 31 August ->
+end of February).
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Policy:
     response_days: int = 90  # G.L. c. 258F §3
+    # Reminders to the assigned certifier, in days before the due date (or projected date).
     reminder_days: tuple[int, ...] = (30, 14, 3)
     expedited_reminder_days: tuple[int, ...] = (14, 7, 2)
-    filing_window_warning_days: tuple[int, ...] = (30, 7)
+    delay_reminder_days: tuple[int, ...] = (14, 3)
+    # From this many days before a due date the Chief receives the reminders too.
+    chief_copy_days: int = 14
+    # This many days before a due date with no answer, the Chief is alerted (before day 90).
+    escalation_days: int = 7
+    # The DA's Office is asked to answer within this many days of receipt (internal date).
+    da_answer_days: int = 30
+    filing_window_warning_days: tuple[int, ...] = (30, 7)  # U only
     turning_21_horizon_days: int = 365  # a family member turning 21 within this makes a case urgent
 
 

@@ -107,8 +107,11 @@ def _family(text: Any) -> list[FamilyMemberFinding]:
             raise AnswerRefused(
                 f"family_members: line {i + 1} must read 'full name | relationship | involvement'"
             )
+        # One line holds the whole name: it is kept whole, never split (printed in Part 7).
         members.append(
-            FamilyMemberFinding(full_name=parts[0], relationship=parts[1], involvement=parts[2])
+            FamilyMemberFinding.model_validate(
+                {"full_name": parts[0], "relationship": parts[1], "involvement": parts[2]}
+            )
         )
     return members
 

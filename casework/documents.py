@@ -7,6 +7,7 @@ a replayed or restarted workflow step never writes a document twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import officialforms, signing
 from casework.blobs import BlobStore
 from casework.errors import CaseworkError
-from casework.formdata import letter_context, official_pdf_for, supplement_b_input
+from casework.formdata import letter_context, supplement_b_input
 from casework.i18n.copies import Languages, languages_for
 from casework.models import Case, CaseEvent, Document
 from casework.steps import record_document
-from forms.api import render_supplement_b
+from forms.api import is_facsimile, render_supplement_b
 from forms.letters import LetterContext, assemble_packet, render_letter
 
 
@@ -89,10 +91,11 @@ def da_memo(session: Session, case: Case, blobs: BlobStore) -> Document:
 def supplement_b(
     session: Session, case: Case, blobs: BlobStore, *, draft: bool = False
 ) -> Document:
-    """The signed-ready form after the Chief's approval (official PDF when configured)."""
+    """The signed-ready form after the Chief's approval: the installed official PDF filled,
+    or a marked facsimile when none is installed."""
     basis = _basis(session, case, "approve_signature")
     data = supplement_b_input(session, case)
-    official = official_pdf_for(data.visa_type, data.edition)
+    official = officialforms.installed_pdf(session, data.visa_type, data.edition)
     return _once(
         session,
         case,
@@ -107,7 +110,7 @@ def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Docu
     """Cover letter (last filing day) + the form + an index of the attachments, as one PDF."""
     basis = _basis(session, case, "approve_signature")
     form = supplement_b(session, case, blobs)
-    ctx = letter_context(session, case)
+    ctx = letter_context(session, case, form_is_facsimile=is_facsimile(blobs.get(form.sha256)))
     cover = _once(
         session,
         case,
@@ -148,9 +151,11 @@ class LetterSpec:
 
 def _delay_context(event: CaseEvent) -> dict[str, Any]:
     payload = event.payload or {}
+    projected = payload.get("projected_date")
     return {
         "reason": event.reason,
         "delay_process": payload.get("process"),
+        "projected_date": dt.date.fromisoformat(projected) if projected else None,
         "projected_time_frame": payload.get("time_frame"),
     }
 
@@ -178,7 +183,9 @@ def requester_letter(
     event = last_event(session, case, *spec.answers)
     if event is None:
         raise CaseworkError(f"{case.case_number}: no {' or '.join(spec.answers)} is recorded")
-    ctx = letter_context(session, case, **spec.context(event))
+    # Signed by the person whose decision the letter conveys (certifier or Chief).
+    signer = signing.event_signer(session, event.actor_id)
+    ctx = letter_context(session, case, signer=signer, **spec.context(event))
     doc = _once(
         session,
         case,
@@ -193,4 +200,5 @@ def requester_letter(
 def draft_form(session: Session, case: Case) -> bytes:
     """A form for looking at (``casework form``): signed-ready only after approval."""
     data = supplement_b_input(session, case)
-    return render_supplement_b(data, official_pdf=official_pdf_for(data.visa_type, data.edition))
+    official = officialforms.installed_pdf(session, data.visa_type, data.edition)
+    return render_supplement_b(data, official_pdf=official)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -11,10 +11,33 @@ from forms.activities import OTHER_RELATED, allowed_activities
 
 
 class FamilyMemberFinding(BaseModel):
+    """A family member implicated, named as the form's boxes are (never split from one string).
+
+    Findings recorded before names were structured carry ``full_name``; they read back with
+    the name kept whole in ``name_as_written`` (the form prints it whole in Part 7).
+    """
+
     model_config = ConfigDict(extra="forbid")
-    full_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(default="", max_length=200)
+    given_name: str = Field(default="", max_length=200)
+    middle_name: str = Field(default="", max_length=200)
+    name_as_written: str | None = Field(default=None, max_length=200)
     relationship: str = Field(min_length=1, max_length=200)
     involvement: str = Field(min_length=1, max_length=5000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_shape(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "full_name" in data:
+            data = dict(data)
+            data["name_as_written"] = data.pop("full_name")
+        return data
+
+    @model_validator(mode="after")
+    def _named(self) -> FamilyMemberFinding:
+        if not (self.family_name.strip() or self.given_name.strip() or self.name_as_written):
+            raise ValueError("family_members: give at least a family name or a given name")
+        return self
 
 
 class Findings(BaseModel):
@@ -38,6 +61,16 @@ class Findings(BaseModel):
     refused_or_failed_to_assist: bool = False
     refusal_explanation: str | None = None
     other_information: str | None = None
+    # Part 4, item 5 (U) / Part 4, item 2 (T): the certifier's description of the victim's
+    # helpfulness, prefilled from the request's summary. Empty only in findings recorded
+    # before the field existed (the form then prints the request's summary).
+    helpfulness_narrative: str = Field(default="", max_length=20_000)
+    # U, Part 3 item 5: a Federal extraterritorial jurisdiction statute was violated.
+    extraterritorial_jurisdiction: bool = False
+    extraterritorial_authority: str | None = None
+    # T, Part 4: whether the victim complied with reasonable requests for assistance, or
+    # which exception applies (under 18; unable to cooperate because of trauma).
+    cooperation: Literal["complied", "not_complied", "under_18", "trauma"] | None = None
     family_members: list[FamilyMemberFinding] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -61,6 +94,13 @@ class Findings(BaseModel):
             problems.append(
                 "helpfulness: a certification needs past, present or likely future helpfulness"
             )
+        if self.extraterritorial_jurisdiction and not self.extraterritorial_authority:
+            problems.append(
+                "extraterritorial_authority: give the statute when extraterritorial "
+                "jurisdiction is claimed"
+            )
+        if self.visa_type == "U" and self.cooperation is not None:
+            problems.append("cooperation: answers the T declaration only")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -8,25 +8,46 @@ Chief's approval, Parts 3-5 from the certifier's findings.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from casework.config import load_settings
+from casework import officialforms, signing
 from casework.crypto import keyring
-from casework.deadlines import last_filing_day
+from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
 from casework.errors import CaseworkError
-from casework.models import Case, Person
+from casework.models import Case
 from casework.roster import chief, get_agency
 from casework.steps import latest_approval, latest_da_consultation, latest_findings
 from forms.letters import LetterContext
-from forms.model import AgencyInfo, FamilyMember, Helpfulness, Signature, SupplementBInput
-from forms.model import Person as FormPerson
+from forms.model import (
+    AgencyInfo,
+    FamilyMember,
+    Helpfulness,
+    Name,
+    Person,
+    Signature,
+    SupplementBInput,
+)
 from forms.spec import load_spec
 
 
-def _person(p: Person) -> FormPerson:
-    return FormPerson(family_name=p.family_name, given_name=p.given_name, middle_name=p.middle_name)
+def _person(o: signing.Official | None) -> Person | None:
+    if o is None:
+        return None
+    return Person(family_name=o.family_name, given_name=o.given_name, middle_name=o.middle_name)
+
+
+def _name(raw: object) -> Name:
+    """A stored other name: an object as intake takes it now, or a plain string stored
+    before names were structured (kept whole, never split)."""
+    if isinstance(raw, str):
+        return Name(as_written=raw)
+    assert isinstance(raw, dict)
+    return Name(
+        family_name=raw.get("family_name") or "",
+        given_name=raw.get("given_name") or "",
+        middle_name=raw.get("middle_name") or None,
+    )
 
 
 def agency_info(session: Session) -> AgencyInfo:
@@ -46,6 +67,20 @@ def agency_info(session: Session) -> AgencyInfo:
     )
 
 
+def officials(session: Session, case: Case) -> signing.Recorded:
+    """Who the form names: as the approval recorded them; before approval (drafts) the
+    Chief and, for T, the agency's default supervising official."""
+    approval = latest_approval(session, case)
+    if approval is not None and approval.signature_date is not None:
+        return signing.recorded(session, approval)
+    supervisor, _ = signing.supervising_official(session, case)
+    return signing.Recorded(
+        signing.Official.of(chief(session)),
+        None,
+        signing.Official.of(supervisor) if supervisor else None,
+    )
+
+
 def supplement_b_input(session: Session, case: Case) -> SupplementBInput:
     """The form's content. Before the certifier's findings exist it cannot be built."""
     findings = latest_findings(session, case)
@@ -57,41 +92,48 @@ def supplement_b_input(session: Session, case: Case) -> SupplementBInput:
     ring = keyring()
     victim = ring.decrypt_json(case.victim_enc)
     approval = latest_approval(session, case)
-    signer = chief(session)  # the agency head signs (designees sign only through their approval)
-    reports = [n for inc in case.incidents for n in inc.report_numbers]
-    signature = Signature(approved=False)
-    if approval is not None and approval.signature_date is not None:
-        signature = Signature(
-            approved=True,
-            signer=_person(signer),
-            signer_title=approval.signer_title or signer.title,
-            signature_date=approval.signature_date,
-        )
+    who = officials(session, case)
+    signer = who.signer
+    signed = approval is not None and approval.signature_date is not None
+    signature = Signature(
+        approved=signed, signature_date=approval.signature_date if approval else None
+    )
+    narrative = findings.helpfulness_narrative or _request_summary(case)
+    location = findings.location_explanation or next(
+        (inc.location for inc in case.incidents if inc.location), None
+    )
     return SupplementBInput(
         visa_type=case.visa_type,  # type: ignore[arg-type]
         edition=load_spec(case.visa_type).edition,
         case_number=case.case_number,
-        victim=FormPerson(
+        victim=Person(
             family_name=victim["family_name"],
             given_name=victim["given_name"],
-            middle_name=victim.get("middle_name"),
+            middle_name=victim.get("middle_name") or None,
         ),
-        other_names=victim.get("other_names") or [],
+        other_names=[_name(n) for n in victim.get("other_names") or []],
         date_of_birth=dt.date.fromisoformat(victim["date_of_birth"]),
         gender=victim.get("gender"),
         a_number=victim.get("a_number"),
         agency=agency_info(session),
-        certifying_official=_person(signer),
+        certifying_official=_person(signer),  # type: ignore[arg-type]
         official_title=signer.title,
-        agency_head=None,
+        official_phone=signer.phone or "",
+        agency_head=_person(who.agency_head) if case.visa_type == "U" else None,
+        supervising_official=_person(who.supervising_official),
+        supervising_official_title=(
+            who.supervising_official.title if who.supervising_official else None
+        ),
         case_status=findings.case_status,
-        report_numbers=reports,
+        report_numbers=[n for inc in case.incidents for n in inc.report_numbers],
         qualifying_activities=findings.qualifying_activities,
         other_activity_description=findings.other_activity_description,
         activity_dates=findings.activity_dates,
         statutory_citations=findings.statutory_citations,
         occurred_in_us=findings.occurred_in_us,
-        location_explanation=findings.location_explanation,
+        location=location,
+        extraterritorial=findings.extraterritorial_jurisdiction,
+        extraterritorial_authority=findings.extraterritorial_authority,
         description=findings.description,
         known_injuries=findings.known_injuries,
         helpfulness=Helpfulness(
@@ -101,21 +143,30 @@ def supplement_b_input(session: Session, case: Case) -> SupplementBInput:
             likely_to_be_helpful=findings.likely_to_be_helpful,
             refused_or_failed_to_assist=findings.refused_or_failed_to_assist,
             refusal_explanation=findings.refusal_explanation,
+            narrative=narrative,
             other_information=findings.other_information,
+            cooperation=findings.cooperation,
         ),
-        family_members=[FamilyMember(**m.model_dump()) for m in findings.family_members],
+        family_members=[
+            FamilyMember(
+                family_name=m.family_name,
+                given_name=m.given_name,
+                middle_name=m.middle_name or None,
+                as_written=m.name_as_written,
+                relationship=m.relationship,
+                involvement=m.involvement,
+            )
+            for m in findings.family_members
+        ],
         signature=signature,
     )
 
 
-def official_pdf_for(visa_type: str, edition: str) -> Path | None:
-    """The department's copy of the official fillable PDF, if it placed one in the forms folder.
-
-    File name: ``i-918-supb-01-20-25.pdf`` (U) or ``i-914-supb-01-20-25.pdf`` (T).
-    """
-    form = "i-918" if visa_type == "U" else "i-914"
-    path = load_settings().official_forms_dir / f"{form}-supb-{edition.replace('/', '-')}.pdf"
-    return path if path.is_file() else None
+def _request_summary(case: Case) -> str:
+    """The requester's helpfulness summary (decrypted), or "" when the request had none."""
+    if case.helpfulness is None:
+        return ""
+    return str(keyring().decrypt_json(case.helpfulness.summary_enc))
 
 
 def letter_context(
@@ -127,12 +178,25 @@ def letter_context(
     requested_items: str | None = None,
     delay_process: str | None = None,
     projected_time_frame: str | None = None,
+    projected_date: dt.date | None = None,
     status_url: str | None = None,
+    signer: signing.Official | None = None,
+    form_is_facsimile: bool | None = None,
+    policy: Policy = DEFAULT_POLICY,
 ) -> LetterContext:
+    """What a letter or email says about the case. ``signer`` signs the letter (the person
+    whose decision it conveys); the cover letter is signed by the recorded official.
+    ``form_is_facsimile`` defaults to whether no official form is installed for the case."""
     today = today or dt.date.today()
+    if form_is_facsimile is None:
+        ed = load_spec(case.visa_type).edition
+        form_is_facsimile = officialforms.record_for(session, case.visa_type, ed) is None
     approval = latest_approval(session, case)
     da = latest_da_consultation(session, case)
     signed = approval.signature_date if approval else None
+    if signer is None and approval is not None and signed is not None:
+        signer = signing.recorded(session, approval).signer
+    certifier = case.assigned_certifier
     return LetterContext(
         case_number=case.case_number,
         visa_type=case.visa_type,
@@ -146,16 +210,22 @@ def letter_context(
         reason=reason,
         requested_items=requested_items,
         signature_date=signed,
-        last_filing_day=last_filing_day(signed) if signed else None,
+        # The six-month filing window is U only (8 CFR 214.14(c)(2)(i)); T has none.
+        last_filing_day=last_filing_day(signed) if signed and case.visa_type == "U" else None,
         delay_process=delay_process,
         projected_time_frame=projected_time_frame,
+        projected_date=projected_date,
         da_contact_name=da.consulted_name if da else None,
+        da_answer_by=case.received_on + dt.timedelta(days=policy.da_answer_days),
         incident_summary=_incident_summary(case),
+        helpfulness_summary=_request_summary(case) or None,
         report_numbers=[n for inc in case.incidents for n in inc.report_numbers],
-        signer_name=approval.signer_name if approval else None,
-        signer_title=approval.signer_title if approval else None,
+        signer_name=signer.full_name if signer else None,
+        signer_title=signer.title if signer else None,
+        memo_from=f"{certifier.full_name}, {certifier.title}" if certifier else None,
         status_url=status_url,
         received_date=case.received_on,
+        form_is_facsimile=form_is_facsimile,
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -63,6 +64,11 @@ class Agency(Base):
     fax: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str] = mapped_column(String(254))
     case_prefix: Mapped[str] = mapped_column(String(10), default="NPD")
+    # Who may be the certifying official (department policy, see casework/signing.py): the
+    # Chief always; designated certifiers when this is true.
+    designees_may_sign: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The supervising official named on a T declaration unless the approval names another.
+    t_supervisor_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class Person(Base):
@@ -279,6 +285,26 @@ class SignatureApproval(Base):
     comments: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    # The certifying official as recorded at approval (every regeneration prints this person,
+    # not whoever holds a role later): roster id, own phone and email, and a snapshot of the
+    # names and titles of the signer, the agency head and (T) the supervising official.
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    signer_phone: Mapped[str | None] = mapped_column(String(40))
+    signer_email: Mapped[str | None] = mapped_column(String(254))
+    officials: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class OfficialForm(Base):
+    """An official fillable PDF the department installed (``casework forms install``)."""
+
+    __tablename__ = "official_forms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visa_type: Mapped[str] = mapped_column(String(1))
+    edition: Mapped[str] = mapped_column(String(10))
+    sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(200))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    installed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Document(Base):

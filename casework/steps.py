@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casework import officialforms, signing
 from casework.blobs import BlobStore
 from casework.crypto import keyring
+from casework.deadlines import last_filing_day
 from casework.errors import CaseworkError, NotPermitted
 from casework.findings import Findings
 from casework.intake.validate import AttachmentFile
@@ -343,11 +345,27 @@ def approve_signature(
     signer: Person,
     signer_title: str,
     comments: str | None = None,
+    supervising_official: Person | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
+    """The Chief approves; the approval records who signs (see casework/signing.py)."""
     today = dt.date.today()
     if signature_date > today or signature_date < case.received_on:
         raise CaseworkError("signature_date: must be between the day the request came in and today")
+    supervisor, refusal = signing.supervising_official(session, case, supervising_official)
+    refusal = (
+        signing.signer_refusal(session, signer)
+        or refusal
+        or officialforms.approval_refusal(session, case)
+    )
+    if refusal:
+        raise CaseworkError(f"cannot approve: {refusal}")
+    payload: dict[str, Any] = {
+        "signature_date": signature_date.isoformat(),
+        "signer": signer.full_name,
+    }
+    if case.visa_type == "U":  # the six-month filing window is U only (8 CFR 214.14(c)(2)(i))
+        payload["last_filing_day"] = last_filing_day(signature_date).isoformat()
     event = apply_transition(
         session,
         case,
@@ -356,7 +374,7 @@ def approve_signature(
         version,
         outcome="approve",
         notes=comments,
-        payload={"signature_date": signature_date.isoformat(), "signer": signer.full_name},
+        payload=payload,
         at=at,
     )
     session.add(
@@ -364,11 +382,10 @@ def approve_signature(
             case_id=case.id,
             chief_id=actor.person_id,
             decision="approve",
-            signer_name=signer.full_name,
-            signer_title=signer_title,
             signature_date=signature_date,
             comments=comments,
             event_id=event.id,
+            **signing.approval_record(session, case, signer, signer_title, supervisor),
         )
     )
     return event
@@ -435,7 +452,7 @@ def simple(
 ) -> CaseEvent:
     """Steps with no records of their own: deliver, withdraw, reopen, revoke."""
     if action == "mark_delayed":
-        raise CaseworkError("a delay needs its process and time frame: use steps.mark_delayed")
+        raise CaseworkError("a delay needs its process and projected date: use steps.mark_delayed")
     return apply_transition(session, case, action, actor, version, reason=reason, at=at)
 
 
@@ -447,14 +464,24 @@ def mark_delayed(
     *,
     reason: str,
     process: str,
-    time_frame: str,
+    projected_date: dt.date,
+    time_frame: str | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """The Chief records extenuating circumstances (G.L. c. 258F §3(iii)): why, what next, when."""
-    if not process.strip() or not time_frame.strip():
+    """The Chief records extenuating circumstances (G.L. c. 258F §3(iii)): why, what next, and
+    the projected date of the response, which the deadline watch then tracks."""
+    if not process.strip():
         raise CaseworkError(
-            "a delay explanation needs the process to follow and a projected time frame"
+            "process: a delay explanation needs the process the department will follow"
         )
+    day = (at or dt.datetime.now(dt.UTC)).date()
+    if projected_date <= day:
+        raise CaseworkError(
+            "projected_date: the projected date of the response must be in the future"
+        )
+    payload = {"process": process.strip(), "projected_date": projected_date.isoformat()}
+    if time_frame and time_frame.strip():
+        payload["time_frame"] = time_frame.strip()
     return apply_transition(
         session,
         case,
@@ -462,6 +489,6 @@ def mark_delayed(
         actor,
         version,
         reason=reason,
-        payload={"process": process.strip(), "time_frame": time_frame.strip()},
+        payload=payload,
         at=at,
     )

@@ -20,17 +20,18 @@ from sqlalchemy import select
 from casework import access, actioncodes, decisions, documents, steps
 from casework.blobs import BlobStore
 from casework.db import Store
-from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
+from casework.deadlines import DEFAULT_POLICY, Policy
 from casework.errors import CaseworkError
 from casework.formdata import letter_context
 from casework.i18n import N_, gettext_for
 from casework.i18n.copies import requester_email
-from casework.models import Case, Document, Notification, Person
+from casework.models import Document, Notification
 from casework.notify import send_email
 from casework.roster import chief, people_with_role
-from casework.states import OPEN_STATES, Role, State
+from casework.states import Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
+from casework.watch import WatchReport, run_watch
 from forms.letters import render_email_text, render_letter
 
 PDF = "application/pdf"
@@ -346,98 +347,7 @@ def documents_table(store: Store, number: str) -> list[dict[str, Any]]:
 # -- deadlines --------------------------------------------------------------------------------
 
 
-@dataclass
-class WatchReport:
-    reminders: int = 0
-    escalations: int = 0
-    delay_letters: int = 0
-    filing_warnings: int = 0
-
-
 def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> WatchReport:
-    """Remind assignees before the 90-day date, escalate overdue cases to the Chief, send
-    delay letters the Chief asked for, and warn requesters before a filing window closes."""
-    report = WatchReport()
-    with store.reading() as s:
-        open_cases = list(
-            s.scalars(select(Case).where(Case.state_.in_([x.value for x in OPEN_STATES])))
-        )
-        head: Person = chief(s)
-        work = []
-        for case in open_cases:
-            days_left = (case.response_due - today).days
-            marks = policy.expedited_reminder_days if case.expedited else policy.reminder_days
-            assignee = case.assigned_certifier
-            delay_event = documents.last_event(s, case, "mark_delayed")
-            work.append(
-                (case.case_number, case.id, days_left, marks, assignee, delay_event is not None)
-            )
-        signed = list(
-            s.scalars(
-                select(Case).where(Case.state_.in_([State.CERTIFIED.value, State.DELIVERED.value]))
-            )
-        )
-        windows = []
-        for case in signed:
-            approval = steps.latest_approval(s, case)
-            if approval and approval.signature_date:
-                windows.append(
-                    (
-                        case.case_number,
-                        case.id,
-                        case.requester.email,
-                        last_filing_day(approval.signature_date),
-                    )
-                )
-    for number, case_id, days_left, marks, assignee, delayed in work:
-        due_marks = [m for m in marks if days_left <= m]
-        if due_marks and days_left >= 0 and assignee is not None:
-            mark = min(due_marks)
-            if send_email(
-                store,
-                key=f"reminder:{number}:{mark}",
-                kind="reminder",
-                to=[assignee.email],
-                subject=f"Case {number}: {days_left} days left to respond",
-                body=f"Case {number} must be answered within {days_left} days (G.L. c. 258F, 90 days).\n",
-                case_id=case_id,
-            ):
-                report.reminders += 1
-        if (
-            days_left < 0
-            and not delayed
-            and send_email(
-                store,
-                key=f"overdue:{number}",
-                kind="escalation",
-                to=[head.email],
-                subject=f"Case {number} is overdue",
-                body=(
-                    f"Case {number} passed its response date {-days_left} day(s) ago without a "
-                    "signature, a written denial or a written delay explanation.\n"
-                    f"To record a delay: casework delay {number} --reason ... --process ... --time-frame ...\n"
-                ),
-                case_id=case_id,
-            )
-        ):
-            report.escalations += 1
-        if delayed and send_letter(store, number, "delay"):
-            report.delay_letters += 1
-    for number, case_id, email, last_day in windows:
-        left = (last_day - today).days
-        for mark in policy.filing_window_warning_days:
-            if 0 <= left <= mark and send_email(
-                store,
-                key=f"filing-window:{number}:{mark}",
-                kind="filing_window",
-                to=[email],
-                subject=f"Case {number}: the signed Supplement B must be filed by {last_day.isoformat()}",
-                body=(
-                    f"The certification for case {number} can be filed with USCIS until "
-                    f"{last_day.isoformat()} ({left} days left). After that a new signature is needed.\n"
-                ),
-                case_id=case_id,
-            ):
-                report.filing_warnings += 1
-                break
-    return report
+    """Reminders and alerts before the 90-day date and a delay's projected date, delay
+    letters, and U filing-window warnings (see :mod:`casework.watch`)."""
+    return run_watch(store, today, policy)

@@ -45,8 +45,14 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     )
     p.add_argument("case")
     p.add_argument("--reason", required=True)
-    p.add_argument("--process", required=True)
-    p.add_argument("--time-frame", required=True)
+    p.add_argument("--process", required=True, help="the process the department will follow")
+    p.add_argument(
+        "--until",
+        required=True,
+        type=_iso_date,
+        help="projected date of the response, YYYY-MM-DD (the deadline watch tracks it)",
+    )
+    p.add_argument("--time-frame", default=None, help="optional words about the time frame")
     p.add_argument("--as", dest="actor", required=True)
     for name, helptext in (
         ("reopen", "the Chief reopens a denied request for reconsideration"),
@@ -75,6 +81,13 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
         ("recover", cmd_recover),
     ):
         commands[name] = fn
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def _chief(session: Any, email: str) -> Actor:
@@ -207,10 +220,11 @@ def cmd_delay(args: argparse.Namespace, store: Store) -> int:
             case.version,
             reason=args.reason,
             process=args.process,
+            projected_date=args.until,
             time_frame=args.time_frame,
         )
     workflow.send_letter(store, number, "delay")
-    print(f"{number}: delay explanation recorded and sent")
+    print(f"{number}: delay explanation recorded and sent (response projected by {args.until})")
     return 0
 
 

@@ -3,24 +3,35 @@
 Item ids follow ``"<part>.<item>"`` as printed (``"1.2a"`` = Part 1, Item 2.a); see
 :mod:`forms.spec` for the full scheme. Checkbox items read back as comma-joined
 option keys (``"domestic_violence,stalking"``, ``"yes"``/``"no"``, ``"female"``).
+
+Two outputs: the **official form** filled (when the department's copy of the official
+fillable PDF is given) or a reportlab **facsimile** marked as such on every page.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from forms import official
 from forms.model import SupplementBInput
-from forms.official import ReadBackMismatch
+from forms.official import OfficialFormRefused, ReadBackMismatch, Template
 from forms.plan import make_plan
-from forms.render import ITEM_LAYER_KEY, render_plan
+from forms.readback import read_facsimile
+from forms.render import FACSIMILE_MARK, render_plan
 from forms.spec import FormSpec, all_specs, load_spec
 
-__all__ = ["ReadBackMismatch", "describe", "read_back", "render_supplement_b", "spec_for"]
+__all__ = [
+    "FACSIMILE_MARK",
+    "OfficialFormRefused",
+    "ReadBackMismatch",
+    "describe",
+    "read_back",
+    "render_supplement_b",
+    "spec_for",
+]
 
 
 def spec_for(data: SupplementBInput) -> FormSpec:
@@ -28,12 +39,16 @@ def spec_for(data: SupplementBInput) -> FormSpec:
 
 
 def render_supplement_b(
-    data: SupplementBInput, *, official_pdf: Path | None = None, draft: bool | None = None
+    data: SupplementBInput,
+    *,
+    official_pdf: Path | bytes | Template | None = None,
+    draft: bool | None = None,
 ) -> bytes:
     """Form I-918 Supplement B (U) or I-914 Supplement B (T) as PDF bytes.
 
-    With ``official_pdf`` the official fillable PDF is filled (and verified, raising
-    :class:`ReadBackMismatch`); otherwise the form is drawn with reportlab.
+    With ``official_pdf`` the official fillable PDF is filled (its edition line is
+    checked first, raising :class:`OfficialFormRefused`; every field is read back,
+    raising :class:`ReadBackMismatch`); otherwise a facsimile is drawn with reportlab.
     ``draft`` defaults to ``not data.signature.approved``; an unapproved form is
     always a draft: "DRAFT - not signed" on every page, no signature date or image.
     """
@@ -41,36 +56,35 @@ def render_supplement_b(
     if not data.signature.approved:
         is_draft = True
     spec = spec_for(data)
-    plan = make_plan(data, spec, draft=is_draft, official=official_pdf is not None)
     if official_pdf is not None:
-        return official.fill(plan, official_pdf)
-    return render_plan(plan)
+        tpl = official.template(official_pdf)
+        official.check_edition(tpl, spec)
+        plan = make_plan(data, spec, draft=is_draft, limits=tpl.max_lens)
+        return official.fill(plan, tpl)
+    return render_plan(make_plan(data, spec, draft=is_draft))
 
 
 def _detect(pdf: bytes) -> tuple[str, FormSpec, dict[str, str]]:
-    reader = PdfReader(io.BytesIO(pdf))
-    meta: dict[str, object] = dict(reader.metadata or {})
-    layer = meta.get(f"/{ITEM_LAYER_KEY}")
-    if layer:
-        doc = json.loads(str(layer))
-        for spec in all_specs():
-            if spec.form == doc["form"] and spec.edition == doc["edition"]:
-                return "reportlab", spec, dict(doc["items"])
-        raise ValueError(f"unknown form edition {doc['form']} {doc['edition']}")
     fields = official.read_fields(pdf)
-    if not fields:
-        raise ValueError("not a Supplement B PDF: no item layer and no form fields")
-    best = max(all_specs(), key=lambda s: len(set(s.field_names()) & set(fields)))
-    return "official", best, official.items_from_fields(best, fields)
+    if fields:
+        best = max(all_specs(), key=lambda s: len(set(s.field_names()) & set(fields)))
+        return "official", best, official.items_from_fields(best, fields)
+    spec, values = read_facsimile(pdf)
+    return "facsimile", spec, values
+
+
+def is_facsimile(pdf: bytes) -> bool:
+    reader = PdfReader(io.BytesIO(pdf))
+    return bool(reader.pages) and FACSIMILE_MARK in (reader.pages[0].extract_text() or "")
 
 
 def read_back(pdf: bytes) -> dict[str, str]:
-    """Item id -> value as printed (reportlab path) or as filled (official path)."""
+    """Item id -> value as printed (facsimile) or as filled (official form)."""
     return _detect(pdf)[2]
 
 
 def describe(pdf: bytes) -> list[tuple[str, str, str]]:
-    """(item id, label, value) in form order, then the Part 7 continuation rows."""
+    """(item id, label, value) in form order, then the additional-information rows."""
     _, spec, values = _detect(pdf)
     rows: list[tuple[str, str, str]] = []
     for it in spec.items:
@@ -85,8 +99,10 @@ def describe(pdf: bytes) -> list[tuple[str, str, str]]:
         "a": "Page Number",
         "b": "Part Number",
         "c": "Item Number",
-        "d": "Additional information",
+        "d": "Additional Information",
     }
+    p = spec.addl_part
     for k in extra:
-        rows.append((k, f"Part 7, Item {k.split('.')[1]} {names.get(k[-1], '')}", values[k]))
+        n = k.split(".")[1][:-1]
+        rows.append((k, f"Part {p}, Item {n}.{k[-1]}. {names.get(k[-1], '')}", values[k]))
     return rows

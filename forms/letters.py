@@ -107,22 +107,27 @@ class LetterContext(BaseModel):
     reason: str | None = None
     requested_items: str | None = None
     signature_date: date | None = None
-    last_filing_day: date | None = None
+    last_filing_day: date | None = None  # U only: the six-month filing window
     delay_process: str | None = None
-    projected_time_frame: str | None = None
+    projected_date: date | None = None  # the date the department commits to (c. 258F §3(iii))
+    projected_time_frame: str | None = None  # optional words about the time frame
     da_contact_name: str | None = None
+    da_answer_by: date | None = None  # the internal date the DA's answer is asked for
     incident_summary: str | None = None
+    helpfulness_summary: str | None = None  # the request's own words (DA memo)
     report_numbers: list[str] = Field(default_factory=list)
-    signer_name: str | None = None
+    signer_name: str | None = None  # who signs the letter (the person who decided)
     signer_title: str | None = None
+    memo_from: str | None = None  # DA memo: the certifier who consults
     status_url: str | None = None
     received_date: date | None = None  # addition: defaults to ``today``
+    form_is_facsimile: bool = False  # the enclosed form is a facsimile, not the official PDF
 
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "denial": ("reason",),
-    "delay": ("reason", "delay_process", "projected_time_frame"),
-    "certification_cover": ("signature_date", "last_filing_day"),
+    "delay": ("reason", "delay_process"),
+    "certification_cover": ("signature_date",),
     "request_information": ("requested_items",),
     "revocation": ("reason",),
 }
@@ -157,6 +162,10 @@ def _render_text(folder: str, kind: str, ctx: LetterContext, tr: Translation) ->
     if kind not in LETTER_KINDS:
         raise ValueError(f"unknown letter kind {kind!r}; known: {', '.join(LETTER_KINDS)}")
     missing = [f for f in REQUIRED.get(kind, ()) if getattr(ctx, f) in (None, "")]
+    if kind == "certification_cover" and ctx.visa_type == "U" and ctx.last_filing_day is None:
+        missing.append("last_filing_day")
+    if kind == "delay" and ctx.projected_date is None and not ctx.projected_time_frame:
+        missing.append("projected_date")
     if missing:
         raise ValueError(f"{kind} needs {', '.join(missing)}")
     tpl = _env(tr).get_template(f"{folder}/{kind}.txt")

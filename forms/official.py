@@ -1,8 +1,11 @@
 """Fill the official fillable (XFA/AcroForm hybrid) PDF with pypdf and verify it.
 
-Steps: fill every mapped AcroForm field from the plan; tick checkboxes with the
-export value found in each widget's ``/AP /N`` dictionary; remove ``/XFA``; set
-``NeedAppearances``; then read every field back and raise
+The blank form must carry the edition line the field map is for (checked before
+filling). Steps: fill every mapped AcroForm field from the plan; tick checkboxes
+with the export value found in each widget's ``/AP /N`` dictionary; remove
+``/XFA``; set ``NeedAppearances``; write the changes as an incremental update
+(pypdf's ``PdfWriter(reader, incremental=True)``: the official bytes stay as they
+are, the filled objects are appended); then read every field back and raise
 :class:`ReadBackMismatch` when any differs from the plan.
 """
 
@@ -10,15 +13,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any, cast
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from forms.plan import DRAFT_MARK, Plan
+from forms.readback import edition_lines
 from forms.spec import FormSpec
+
+FIELD_TYPES = {"/Tx": "text", "/Btn": "checkbox", "/Ch": "dropdown"}
+
+
+class OfficialFormRefused(ValueError):
+    """The PDF is not the official form of the edition the field map is for."""
 
 
 class ReadBackMismatch(Exception):  # noqa: N818 - contract name
@@ -89,23 +100,24 @@ def widgets(pages: Any) -> dict[str, list[Widget]]:
 
 
 def official_values(plan: Plan) -> dict[str, str]:
-    """Plan values adapted to the official form: Part 7 has a fixed number of rows;
-    entries beyond the last row are appended to the last row's text with their
-    page/part/item references."""
+    """Plan values adapted to the official form: the additional-information part has a
+    fixed number of rows; entries beyond the last row are appended to the last row's
+    text with their page/part/item references."""
     values = dict(plan.values)
+    p = plan.spec.addl_part
     first = int(plan.spec.addl["first_row"])
     rows = int(plan.spec.addl["rows_on_form"])
     last = first + rows - 1
     n = last + 1
     extra: list[str] = []
-    while f"7.{n}d" in values:
+    while f"{p}.{n}d" in values:
         extra.append(
-            f"[Page {values.pop(f'7.{n}a')}, Part {values.pop(f'7.{n}b')}, "
-            f"Item {values.pop(f'7.{n}c')}] {values.pop(f'7.{n}d')}"
+            f"[Page {values.pop(f'{p}.{n}a')}, Part {values.pop(f'{p}.{n}b')}, "
+            f"Item {values.pop(f'{p}.{n}c')}] {values.pop(f'{p}.{n}d')}"
         )
         n += 1
     if extra:
-        values[f"7.{last}d"] = "\n".join([values[f"7.{last}d"], *extra])
+        values[f"{p}.{last}d"] = "\n".join([values[f"{p}.{last}d"], *extra])
     return values
 
 
@@ -125,41 +137,89 @@ def field_targets(spec: FormSpec, values: dict[str, str]) -> dict[str, str]:
     return out
 
 
-_TEMPLATES: dict[tuple[str, int, int] | str, PdfReader] = {}
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: str  # text | checkbox | dropdown
+    max_len: int | None
+    field_id: int  # object numbers of the field and its first widget (kept by the update)
+    widget_id: int
+    on_value: str | None
 
 
-def _template(official_pdf: Path | bytes) -> PdfReader:
-    """The parsed blank form, cached (parsing dominates the fill time)."""
-    if isinstance(official_pdf, bytes):
-        key: tuple[str, int, int] | str = hashlib.sha256(official_pdf).hexdigest()
-        src: Any = io.BytesIO(official_pdf)
-    else:
-        st = Path(official_pdf).stat()
-        key = (str(Path(official_pdf).resolve()), st.st_mtime_ns, st.st_size)
-        src = io.BytesIO(Path(official_pdf).read_bytes())
-    reader = _TEMPLATES.get(key)
-    if reader is None:
-        reader = PdfReader(src)
+@dataclass(frozen=True)
+class Template:
+    """A blank official form: its bytes, the edition lines it prints, its fields."""
+
+    raw: bytes
+    sha256: str
+    editions: tuple[tuple[str, str], ...]  # (form, edition) of each edition line printed
+    fields: dict[str, FieldInfo]
+    # Parsed once: the incremental writer clones what it changes and never writes back.
+    reader: PdfReader = dc_field(compare=False, repr=False)
+
+    @property
+    def max_lens(self) -> dict[str, int]:
+        return {n: f.max_len for n, f in self.fields.items() if f.max_len}
+
+
+_TEMPLATES: dict[str, Template] = {}
+
+
+def template(official_pdf: Path | bytes | Template) -> Template:
+    """The parsed blank form, cached by content (parsing dominates the fill time)."""
+    if isinstance(official_pdf, Template):
+        return official_pdf
+    raw = official_pdf if isinstance(official_pdf, bytes) else Path(official_pdf).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    found = _TEMPLATES.get(digest)
+    if found is None:
+        try:
+            reader = PdfReader(io.BytesIO(raw))
+            text = " ".join(page.extract_text() or "" for page in reader.pages)
+            fields = {name: _info(name, ws[0]) for name, ws in widgets(reader.pages).items()}
+        except Exception as exc:  # noqa: BLE001 - any parse failure is a refusal with its reason
+            raise OfficialFormRefused(f"not a readable PDF: {type(exc).__name__}: {exc}") from None
+        found = Template(raw, digest, tuple(edition_lines(text)), fields, reader)
         if len(_TEMPLATES) > 8:
             _TEMPLATES.clear()
-        _TEMPLATES[key] = reader
-    return reader
+        _TEMPLATES[digest] = found
+    return found
 
 
-def fill(plan: Plan, official_pdf: Path | bytes, *, appearances: bool = False) -> bytes:
-    """Fill the official PDF: incremental update where possible, else a pypdf rewrite
-    (``appearances=True`` forces the rewrite and generates text appearance streams)."""
-    if not appearances:
-        fast = fill_incremental(plan, official_pdf)
-        if fast is not None:
-            return fast
+def _info(name: str, wd: Widget) -> FieldInfo:
+    ref, wref = wd.field.indirect_reference, wd.widget.indirect_reference
+    assert ref is not None and wref is not None
+    ft = FIELD_TYPES.get(wd.ft, wd.ft)
+    return FieldInfo(name, ft, wd.max_len, ref.idnum, wref.idnum, wd.on_value)
+
+
+def check_edition(tpl: Template, spec: FormSpec) -> None:
+    """Refuse a blank form whose printed edition line is not the one the field map is for."""
+    wanted = (spec.form, spec.edition)
+    if wanted in tpl.editions and all(e == wanted for e in tpl.editions if e[0] == spec.form):
+        return
+    found = ", ".join(sorted({f"Form {f} Edition {e}" for f, e in tpl.editions})) or "none"
+    raise OfficialFormRefused(
+        f"the PDF's edition line is not {spec.edition_line!r} (found: {found}); "
+        f"the field map is for that edition only"
+    )
+
+
+def fill(plan: Plan, official_pdf: Path | bytes | Template, *, appearances: bool = False) -> bytes:
+    """Fill the official PDF as an incremental update and verify every field.
+
+    ``appearances=True`` also generates text appearance streams (pypdf); otherwise the
+    stale blank appearances are dropped and ``NeedAppearances`` asks viewers to draw them.
+    """
     spec = plan.spec
-    writer = PdfWriter(clone_from=_template(official_pdf))
+    tpl = template(official_pdf)
+    check_edition(tpl, spec)
+    writer = PdfWriter(tpl.reader, incremental=True)
     acro = cast(DictionaryObject, writer._root_object["/AcroForm"].get_object())
     if "/XFA" in acro:
-        del acro["/XFA"]
-    values = official_values(plan)
-    targets = field_targets(spec, values)
+        del acro[NameObject("/XFA")]
+    targets = field_targets(spec, official_values(plan))
     found = widgets(writer.pages)
     text_updates: dict[str, str] = {}
     for name, value in targets.items():
@@ -172,7 +232,8 @@ def fill(plan: Plan, official_pdf: Path | bytes, *, appearances: bool = False) -
                 written = value[: wd.max_len] if wd.max_len else value
                 text_updates[name] = written
                 wd.field[NameObject("/V")] = TextStringObject(written)
-    # generate appearance streams for text fields; NeedAppearances asks viewers to redo them
+                if not appearances and "/AP" in wd.widget:
+                    del wd.widget[NameObject("/AP")]  # the blank appearance is stale
     if appearances and text_updates:
         for page in writer.pages:
             on_page = {n: text_updates[n] for n in _page_field_names(page) if n in text_updates}
@@ -186,8 +247,31 @@ def fill(plan: Plan, official_pdf: Path | bytes, *, appearances: bool = False) -
     out = io.BytesIO()
     writer.write(out)
     result = out.getvalue()
-    verify(result, spec, targets)
+    verify_filled(result, tpl, targets)
     return result
+
+
+def verify_filled(pdf: bytes, tpl: Template, targets: dict[str, str]) -> None:
+    """Read every target field back from the filled bytes (through the update's new
+    cross-reference table, by the object numbers the blank form gives each field)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    bad: dict[str, tuple[str, str]] = {}
+    for name, exp in targets.items():
+        info = tpl.fields.get(name)
+        if info is None:
+            bad[name] = (exp, "<field missing>")
+            continue
+        v = cast(DictionaryObject, reader.get_object(info.field_id)).get("/V")
+        if info.type == "checkbox":
+            widget = cast(DictionaryObject, reader.get_object(info.widget_id))
+            on = info.on_value is not None and str(v) == info.on_value
+            have = "1" if on and str(widget.get("/AS")) == info.on_value else ""
+        else:
+            have = "" if v is None else str(v)
+        if have != exp:
+            bad[name] = (exp, have)
+    if bad:
+        raise ReadBackMismatch(bad)
 
 
 def _page_field_names(page: Any) -> list[str]:
@@ -211,19 +295,6 @@ def read_fields(pdf: bytes) -> dict[str, str]:
         else:
             out[name] = "" if v is None else str(v)
     return out
-
-
-def verify(pdf: bytes, spec: FormSpec, targets: dict[str, str]) -> None:
-    got = read_fields(pdf)
-    bad: dict[str, tuple[str, str]] = {}
-    for name, exp in targets.items():
-        have = got.get(name)
-        if have is None:
-            bad[name] = (exp, "<field missing>")
-        elif have != exp:
-            bad[name] = (exp, have)
-    if bad:
-        raise ReadBackMismatch(bad)
 
 
 def items_from_fields(spec: FormSpec, fields: dict[str, str]) -> dict[str, str]:
@@ -297,287 +368,3 @@ def _stamp_signature(writer: PdfWriter, spec: FormSpec, image: bytes) -> None:
             )
 
     _overlay(writer, draw)
-
-
-# --- fast path: incremental update -------------------------------------------------
-#
-# Parsing and re-serialising the whole form with pypdf dominates the fill time, so
-# where the blank form uses a classic cross-reference table and is not encrypted,
-# the filled values are written as a PDF incremental update: only the changed
-# field/widget dictionaries, the AcroForm dictionary (without /XFA, with
-# NeedAppearances) and, for drafts, the page dictionaries with a "DRAFT - not
-# signed" stamp are appended after the original bytes. The result is read back
-# with pypdf exactly like the slow path.
-
-
-@dataclass
-class _Template:
-    raw: bytes
-    reader: PdfReader
-    startxref: int
-    widgets: dict[str, list[Widget]]
-    incremental_ok: bool
-    base: dict[tuple[int, bool], bytes] = field(default_factory=dict)
-
-    def base_bytes(self, d: DictionaryObject, drop_ap: bool) -> bytes:
-        """Serialized dict without /V, /AS (and /AP), ending before the closing '>>'."""
-        ref = d.indirect_reference
-        assert ref is not None
-        key = (ref.idnum, drop_ap)
-        b = self.base.get(key)
-        if b is None:
-            c = DictionaryObject(d)
-            for k in ("/V", "/AS", *(("/AP",) if drop_ap else ())):
-                if k in c:
-                    del c[NameObject(k)]
-            b = _serialize(c).rstrip()
-            assert b.endswith(b">>")
-            b = b[:-2]
-            self.base[key] = b
-        return b
-
-
-_FAST: dict[tuple[str, int, int] | str, _Template] = {}
-
-
-def _fast_template(official_pdf: Path | bytes) -> _Template:
-    if isinstance(official_pdf, bytes):
-        key: tuple[str, int, int] | str = hashlib.sha256(official_pdf).hexdigest()
-        raw = official_pdf
-    else:
-        st = Path(official_pdf).stat()
-        key = (str(Path(official_pdf).resolve()), st.st_mtime_ns, st.st_size)
-        raw = b""
-    tpl = _FAST.get(key)
-    if tpl is None:
-        raw = raw or Path(official_pdf).read_bytes()  # type: ignore[arg-type]
-        reader = PdfReader(io.BytesIO(raw))
-        pos = raw.rfind(b"startxref")
-        startxref = int(raw[pos + 9 :].split()[0]) if pos >= 0 else -1
-        ok = (
-            startxref >= 0
-            and raw[startxref : startxref + 4] == b"xref"
-            and "/Encrypt" not in reader.trailer
-        )
-        tpl = _Template(raw, reader, startxref, widgets(reader.pages), ok)
-        if len(_FAST) > 8:
-            _FAST.clear()
-        _FAST[key] = tpl
-    return tpl
-
-
-def _serialize(obj: Any) -> bytes:
-    buf = io.BytesIO()
-    obj.write_to_stream(buf)
-    return buf.getvalue()
-
-
-def fill_incremental(plan: Plan, official_pdf: Path | bytes) -> bytes | None:
-    """Fill via an incremental update; None when the template needs the slow path."""
-    from pypdf.generic import (
-        ArrayObject,
-        BooleanObject,
-        IndirectObject,
-        StreamObject,
-    )
-
-    tpl = _fast_template(official_pdf)
-    if not tpl.incremental_ok:
-        return None
-    if plan.data.signature.approved and plan.data.signature.signature_image and not plan.draft:
-        return None
-    spec = plan.spec
-    reader = tpl.reader
-    targets = field_targets(spec, official_values(plan))
-    changed: dict[int, tuple[int, DictionaryObject]] = {}
-
-    def copy_of(d: DictionaryObject) -> DictionaryObject:
-        ref = d.indirect_reference
-        assert ref is not None
-        if ref.idnum not in changed:
-            changed[ref.idnum] = (ref.generation, DictionaryObject(d))
-        return changed[ref.idnum][1]
-
-    raw_objects: dict[int, tuple[int, bytes]] = {}
-    for name, value in targets.items():
-        for wd in tpl.widgets.get(name, []):
-            ref = wd.field.indirect_reference
-            wref = wd.widget.indirect_reference
-            assert ref is not None and wref is not None
-            if wd.ft == "/Btn":
-                state = wd.on_value if (value and wd.on_value) else "/Off"
-                cur_v = str(wd.field.get("/V", "/Off"))
-                cur_as = str(wd.widget.get("/AS", "/Off"))
-                if cur_v == state and cur_as == state:
-                    continue
-                sv = b" /V " + state.encode() + b" /AS " + state.encode()
-                if ref.idnum == wref.idnum:
-                    raw_objects[ref.idnum] = (
-                        ref.generation,
-                        tpl.base_bytes(wd.field, False) + sv + b" >>",
-                    )
-                else:
-                    f = copy_of(wd.field)
-                    f[NameObject("/V")] = NameObject(state)
-                    copy_of(wd.widget)[NameObject("/AS")] = NameObject(state)
-            else:
-                written = value[: wd.max_len] if wd.max_len else value
-                if written == str(wd.field.get("/V", "")):
-                    continue
-                sv = b" /V " + _serialize(TextStringObject(written))
-                if ref.idnum == wref.idnum:
-                    raw_objects[ref.idnum] = (
-                        ref.generation,
-                        tpl.base_bytes(wd.field, True) + sv + b" >>",
-                    )
-                else:
-                    copy_of(wd.field)[NameObject("/V")] = TextStringObject(written)
-                    w = copy_of(wd.widget)
-                    if "/AP" in w:  # stale (blank) appearance: let the viewer regenerate it
-                        del w[NameObject("/AP")]
-    next_id = int(cast(Any, reader.trailer["/Size"]))
-    new_objects: dict[int, tuple[int, bytes]] = {}
-
-    def add(obj: Any) -> IndirectObject:
-        nonlocal next_id
-        idnum = next_id
-        next_id += 1
-        new_objects[idnum] = (0, _serialize(obj))
-        return IndirectObject(idnum, 0, cast(Any, None))
-
-    root_ref = cast(IndirectObject, reader.trailer.raw_get("/Root"))
-    root = cast(DictionaryObject, root_ref.get_object())
-    acro_raw = root.raw_get("/AcroForm")
-    if isinstance(acro_raw, IndirectObject):
-        acro = copy_of(cast(DictionaryObject, acro_raw.get_object()))
-    else:
-        acro = DictionaryObject(cast(DictionaryObject, acro_raw))
-        copy_of(root)[NameObject("/AcroForm")] = acro
-    if "/XFA" in acro:
-        del acro[NameObject("/XFA")]
-    acro[NameObject("/NeedAppearances")] = BooleanObject(True)
-
-    if plan.draft:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        font = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
-        font_ref = add(font)
-        pre = StreamObject()
-        pre.set_data(b"q\n")
-        pre_ref = add(pre)
-        half = stringWidth(DRAFT_MARK, "Helvetica-Bold", 12) / 2
-        for page in reader.pages:
-            pw = float(page.mediabox.width)
-            ph = float(page.mediabox.height)
-            x = pw / 2 - half
-            stamp = StreamObject()
-            stamp.set_data(
-                (
-                    f"Q\nq BT /FCwDraft 12 Tf 0.75 0.05 0.05 rg {x:.2f} {ph - 18:.2f} Td "
-                    f"({DRAFT_MARK}) Tj ET BT /FCwDraft 12 Tf 0.75 0.05 0.05 rg "
-                    f"{x:.2f} 10 Td ({DRAFT_MARK}) Tj ET Q\n"
-                ).encode("latin-1")
-            )
-            stamp_ref = add(stamp)
-            pcopy = copy_of(page)
-            contents = page.raw_get("/Contents") if "/Contents" in page else None
-            arr = ArrayObject([pre_ref])
-            if isinstance(contents, ArrayObject):
-                arr.extend(contents)
-            elif contents is not None:
-                arr.append(contents)
-            arr.append(stamp_ref)
-            pcopy[NameObject("/Contents")] = arr
-            res = _inherited(page, "/Resources")
-            res_d = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
-            fonts = res_d.get("/Font")
-            fonts_d = (
-                DictionaryObject(fonts.get_object()) if fonts is not None else DictionaryObject()
-            )
-            fonts_d[NameObject("/FCwDraft")] = font_ref
-            res_d[NameObject("/Font")] = fonts_d
-            pcopy[NameObject("/Resources")] = res_d
-
-    out = io.BytesIO()
-    out.write(tpl.raw)
-    if not tpl.raw.endswith(b"\n"):
-        out.write(b"\n")
-    offsets: dict[int, tuple[int, int]] = {}
-    for idnum, (gen, d) in sorted(changed.items()):
-        raw_objects[idnum] = (gen, _serialize(d))
-    for idnum, (gen, data) in sorted(raw_objects.items()):
-        offsets[idnum] = (out.tell(), gen)
-        out.write(b"%d %d obj\n" % (idnum, gen) + data + b"\nendobj\n")
-    for idnum, (gen, data) in sorted(new_objects.items()):
-        offsets[idnum] = (out.tell(), gen)
-        out.write(b"%d %d obj\n" % (idnum, gen) + data + b"\nendobj\n")
-    xref_at = out.tell()
-    out.write(b"xref\n")
-    ids = sorted(offsets)
-    i = 0
-    while i < len(ids):
-        j = i
-        while j + 1 < len(ids) and ids[j + 1] == ids[j] + 1:
-            j += 1
-        out.write(b"%d %d\n" % (ids[i], j - i + 1))
-        for k in ids[i : j + 1]:
-            off, gen = offsets[k]
-            out.write(b"%010d %05d n\r\n" % (off, gen))
-        i = j + 1
-    trailer = DictionaryObject(
-        {
-            NameObject("/Size"): NumberObject(next_id),
-            NameObject("/Root"): root_ref,
-            NameObject("/Prev"): NumberObject(tpl.startxref),
-        }
-    )
-    for key in ("/Info", "/ID"):
-        if key in reader.trailer:
-            trailer[NameObject(key)] = reader.trailer.raw_get(key)
-    out.write(b"trailer\n" + _serialize(trailer) + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at)
-    result = out.getvalue()
-    verify_by_objects(result, tpl, targets, set(offsets))
-    return result
-
-
-def verify_by_objects(
-    pdf: bytes, tpl: _Template, targets: dict[str, str], written: set[int]
-) -> None:
-    """Check every target field. Rewritten field objects are read back from the output
-    bytes with pypdf (through the updated cross-reference table, by the object number
-    the template gives each name); fields left untouched keep the template's bytes and
-    are checked against the template's parsed value."""
-    out_reader = PdfReader(io.BytesIO(pdf))
-    bad: dict[str, tuple[str, str]] = {}
-    for name, exp in targets.items():
-        wds = tpl.widgets.get(name)
-        if not wds:
-            bad[name] = (exp, "<field missing>")
-            continue
-        wd = wds[0]
-        ref = wd.field.indirect_reference
-        assert ref is not None
-        wref = wd.widget.indirect_reference
-        assert wref is not None
-        reader = out_reader if (ref.idnum in written or wref.idnum in written) else tpl.reader
-        fobj = cast(DictionaryObject, reader.get_object(ref.idnum))
-        v = fobj.get("/V")
-        if wd.ft == "/Btn":
-            wobj = cast(DictionaryObject, reader.get_object(wref.idnum))
-            on = v is not None and wd.on_value is not None and str(v) == wd.on_value
-            if on and str(wobj.get("/AS")) != wd.on_value:
-                on = False
-            have = "1" if on else ""
-        else:
-            have = "" if v is None else str(v)
-        if have != exp:
-            bad[name] = (exp, have)
-    if bad:
-        raise ReadBackMismatch(bad)

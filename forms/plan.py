@@ -1,7 +1,10 @@
 """Turn a :class:`SupplementBInput` into the values printed in each item of a form.
 
-Both rendering paths (reportlab and official fillable PDF) use the same plan, so
-the same overflow decisions (Part 7 continuations) and the same "N/A" rules apply.
+Both rendering paths (reportlab facsimile and official fillable PDF) use the same
+plan, so the same "N/A" rules apply and the same facts go to the additional-
+information part (Part 7 of the I-918 Supplement B, Part 9 of the I-914
+Supplement B). What fits is judged per path: by the printed box on the facsimile,
+by the field's maximum length (``/MaxLen``) on the official form.
 """
 
 from __future__ import annotations
@@ -9,21 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import BaseModel
-
 from forms.activities import OTHER_RELATED, OTHER_RELATED_LABEL, allowed_activities
 from forms.fonts import REGULAR, wrap
-from forms.model import SupplementBInput
+from forms.model import Name, Person, SupplementBInput
 from forms.spec import FormSpec, Item
 
 DRAFT_MARK = "DRAFT - not signed"
-SEE_PART7 = "See Part 7, Additional Information."
 FONT_SIZE = 9.0
 MIN_FONT_SIZE = 7.0
 LINE_HEIGHT = 11.0
 PAD = 3.0
-FORM_ROWS = 4  # date boxes (3.2a-d)
-FAMILY_ROWS = 3  # family member rows (5.2 - 5.4)
 
 
 @dataclass
@@ -47,19 +45,6 @@ def fmt_date(d: date | None) -> str:
     return "" if d is None else d.strftime("%m/%d/%Y")
 
 
-def split_name(full: str) -> tuple[str, str, str]:
-    """("Family", "Given", "Middle") from "Family, Given Middle" or "Given Middle Family"."""
-    full = " ".join(full.split())
-    if "," in full:
-        fam, rest = (s.strip() for s in full.split(",", 1))
-        parts = rest.split(" ")
-        return fam, parts[0] if parts else "", " ".join(parts[1:])
-    parts = full.split(" ")
-    if len(parts) == 1:
-        return parts[0], "", ""
-    return parts[-1], parts[0], " ".join(parts[1:-1])
-
-
 def _unit(suite: str | None) -> tuple[str, str]:
     if not suite:
         return "", ""
@@ -80,31 +65,61 @@ def yes_no(b: bool) -> str:
     return "yes" if b else "no"
 
 
-def facts(data: SupplementBInput, draft: bool) -> dict[str, str]:
+@dataclass
+class Facts:
+    """Source name -> value, plus the sources whose value must go whole to the
+    additional-information part (names recorded before they were structured)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)  # source -> continuation text ("" = none)
+
+
+def _person(f: Facts, prefix: str, p: Person | None) -> None:
+    f.values[f"{prefix}.family"] = p.family_name if p else ""
+    f.values[f"{prefix}.given"] = p.given_name if p else ""
+    f.values[f"{prefix}.middle"] = (p.middle_name or "") if p else ""
+
+
+def _name(f: Facts, prefix: str, n: Name | None, label: str) -> None:
+    """A listed name: absent -> blank boxes; present -> each empty box reads N/A."""
+    keys = [f"{prefix}.family", f"{prefix}.given", f"{prefix}.middle"]
+    if n is None:
+        f.values.update(dict.fromkeys(keys, ""))
+        return
+    if n.as_written:
+        f.values.update(dict.fromkeys(keys, ""))
+        f.moved[keys[0]] = f"{label}: {n.describe()}"
+        f.moved.update(dict.fromkeys(keys[1:], ""))
+        return
+    f.values[keys[0]] = n.family_name or "N/A"
+    f.values[keys[1]] = n.given_name or "N/A"
+    f.values[keys[2]] = n.middle_name or "N/A"
+
+
+def facts(data: SupplementBInput, spec: FormSpec, draft: bool) -> Facts:
     """Flat source-name -> value map used by the ``source`` keys of the layout data."""
-    f: dict[str, str] = {}
-
-    def person(prefix: str, p: BaseModel | None) -> None:
-        f[f"{prefix}.family"] = getattr(p, "family_name", "") or ""
-        f[f"{prefix}.given"] = getattr(p, "given_name", "") or ""
-        f[f"{prefix}.middle"] = getattr(p, "middle_name", "") or ""
-
+    f = Facts()
+    v = f.values
     a = data.agency
-    person("victim", data.victim)
-    person("official", data.certifying_official)
-    person("agency_head", data.agency_head)
-    if data.other_names:
-        fam, giv, mid = split_name(data.other_names[0])
-        f.update({"other_name.family": fam, "other_name.given": giv, "other_name.middle": mid})
-    else:
-        f.update({"other_name.family": "", "other_name.given": "", "other_name.middle": ""})
+    _person(f, "victim", data.victim)
+    _person(f, "official", data.certifying_official)
+    _person(f, "agency_head", data.agency_head)
+    _person(f, "supervisor", data.supervising_official)
+    for i in range(spec.lists["other_names"]):
+        n = data.other_names[i] if i < len(data.other_names) else None
+        _name(f, f"other_name.{i}", n, "Other Names Used")
     unit_type, unit_no = _unit(a.suite)
-    f.update(
+    h = data.helpfulness
+    narrative = "\n".join(p for p in (h.narrative.strip(), h.other_information or "") if p)
+    v.update(
         {
-            "a_number": data.a_number or "",
+            "a_number": data.a_number_digits,
+            "ssn": "",
             "date_of_birth": fmt_date(data.date_of_birth),
             "gender": data.gender or "",
             "official_title": data.official_title,
+            "official.phone": data.official_phone,
+            "supervisor_title": data.supervising_official_title or "",
             "agency.name": a.name,
             "agency.street": a.street,
             "agency.unit_type": unit_type,
@@ -118,9 +133,7 @@ def facts(data: SupplementBInput, draft: bool) -> dict[str, str]:
             "agency.agency_type": a.agency_type,
             "agency.category": a.category,
             "agency.category_other": a.category_other or "",
-            "agency.phone": a.phone,
             "agency.fax": a.fax or "",
-            "agency.email": a.email,
             "case_status": data.case_status,
             "case_status_other": "",
             "report_numbers": "; ".join(data.report_numbers),
@@ -132,54 +145,42 @@ def facts(data: SupplementBInput, draft: bool) -> dict[str, str]:
             ),
             "citations": "; ".join(data.statutory_citations),
             "in_us": yes_no(data.occurred_in_us),
-            "location_in_us": (data.location_explanation or "") if data.occurred_in_us else "",
-            "extraterritorial": yes_no(not data.occurred_in_us),
-            "location_abroad": "" if data.occurred_in_us else (data.location_explanation or ""),
+            "location": data.location or "",
+            "extraterritorial": yes_no(data.extraterritorial),
+            "extraterritorial_explanation": data.extraterritorial_authority or "",
             "description": data.description,
             "known_injuries": data.known_injuries or "",
-        }
-    )
-    for i in range(FORM_ROWS):
-        d = data.activity_dates[i] if i < len(data.activity_dates) else None
-        f[f"dates.{i}"] = fmt_date(d)
-    h = data.helpfulness
-    detail = (
-        f"Has been helpful: {'Yes' if h.has_been_helpful else 'No'}. "
-        f"Is being helpful: {'Yes' if h.is_being_helpful else 'No'}. "
-        f"Is likely to be helpful: {'Yes' if h.likely_to_be_helpful else 'No'}."
-    )
-    f.update(
-        {
             "possesses_information": yes_no(h.possesses_information),
             "helpful": yes_no(h.helpful),
             "refused": yes_no(h.refused_or_failed_to_assist),
             "refusal_explanation": h.refusal_explanation or "",
-            "helpfulness_other": detail
-            + (f"\n{h.other_information}" if h.other_information else ""),
+            "helpfulness_narrative": narrative,
+            "cooperation": h.cooperation or "",
             "family_any": yes_no(bool(data.family_members)),
         }
     )
-    for i in range(FAMILY_ROWS):
+    for i in range(spec.lists["dates"]):
+        d = data.activity_dates[i] if i < len(data.activity_dates) else None
+        v[f"dates.{i}"] = fmt_date(d)
+    for i in range(spec.lists["family"]):
         m = data.family_members[i] if i < len(data.family_members) else None
-        fam, giv, mid = split_name(m.full_name) if m else ("", "", "")
-        f.update(
-            {
-                f"family.{i}.family": fam,
-                f"family.{i}.given": giv,
-                f"family.{i}.middle": mid,
-                f"family.{i}.relationship": m.relationship if m else "",
-                f"family.{i}.involvement": m.involvement if m else "",
-            }
-        )
+        _name(f, f"family.{i}", m, "Family member")
+        if m is not None and m.as_written:
+            f.moved[f"family.{i}.family"] += (
+                f", Relationship: {m.relationship}, Involvement: {m.involvement}"
+            )
+            f.moved.update({f"family.{i}.relationship": "", f"family.{i}.involvement": ""})
+        v[f"family.{i}.relationship"] = (m.relationship or "N/A") if m else ""
+        v[f"family.{i}.involvement"] = (m.involvement or "N/A") if m else ""
     signed = data.signature.approved and not draft
-    f["signature_text"] = DRAFT_MARK if not signed else ""
-    f["supervisor_signature_text"] = DRAFT_MARK if not signed else ""
-    f["signature_date"] = fmt_date(data.signature.signature_date) if signed else ""
+    v["signature_text"] = DRAFT_MARK if not signed else ""
+    v["supervisor_signature_text"] = DRAFT_MARK if not signed else ""
+    v["signature_date"] = fmt_date(data.signature.signature_date) if signed else ""
     return f
 
 
-def fits(text: str, item: Item) -> bool:
-    """Whether ``text`` fits the item's box at the smallest allowed font size."""
+def fits_box(text: str, item: Item) -> bool:
+    """Whether ``text`` fits the item's printed box at the smallest allowed font size."""
     assert item.box is not None
     _, _, w, h = item.box
     if item.kind in ("text", "date", "dropdown"):
@@ -190,74 +191,121 @@ def fits(text: str, item: Item) -> bool:
     return len(wrap(text, w - 2 * PAD, REGULAR, FONT_SIZE)) <= max_lines
 
 
-def make_plan(data: SupplementBInput, spec: FormSpec, *, draft: bool, official: bool) -> Plan:
-    """Values per item id plus Part 7 continuations.
+def _ref(it: Item) -> str:
+    """The item number for a continuation row: "6", "2.a"."""
+    return it.number.rstrip(".")
 
-    ``official`` marks the official-PDF path: items without an official field
-    (e.g. an email address the edition has no field for) go to Part 7 there.
+
+class _Fit:
+    def __init__(self, limits: dict[str, int] | None) -> None:
+        self.limits = limits  # None: the facsimile (fit by box); else field name -> MaxLen
+
+    def __call__(self, text: str, it: Item) -> bool:
+        if self.limits is None:
+            return fits_box(text, it)
+        limit = self.limits.get(it.field or "")
+        return limit is None or len(text) <= limit
+
+    def marker(self, spec: FormSpec, it: Item) -> str:
+        """The pointer to the additional-information part that fits this item."""
+        for text in (spec.see_addl, f"See Part {spec.addl_part}", f"Pt. {spec.addl_part}"):
+            if self(text, it):
+                return text
+        return ""
+
+
+def make_plan(
+    data: SupplementBInput,
+    spec: FormSpec,
+    *,
+    draft: bool,
+    limits: dict[str, int] | None = None,
+) -> Plan:
+    """Values per item id plus the additional-information continuations.
+
+    ``limits`` (field name -> ``/MaxLen``) marks the official-PDF path: fit is judged by
+    each field's maximum length there, by the printed box on the facsimile.
     """
     plan = Plan(spec=spec, data=data, draft=draft)
-    f = facts(data, draft)
+    f = facts(data, spec, draft)
+    fit = _Fit(limits)
     conts = plan.continuations
-    first_addl = int(spec.addl["first_row"])
+    last_of: dict[str, Item] = {}
     for it in spec.items:
         if it.source.startswith("addl."):
             continue
-        raw = f.get(it.source, "")
+        for key in ("other_name", "dates", "family"):
+            if it.source.startswith(key + "."):
+                last_of[key] = it
+        raw = f.values.get(it.source, "")
         if it.kind == "checkbox":
             plan.values[it.id] = raw
+            continue
+        if it.source in f.moved:
+            if f.moved[it.source]:
+                conts.append(Continuation(it.page, it.part, _ref(it), f.moved[it.source]))
+            plan.values[it.id] = fit.marker(spec, it)
             continue
         value = raw.strip() if raw else ""
         if not value and it.required:
             value = it.empty
-        if it.kind not in ("signature",) and value and not fits(value, it):
-            conts.append(Continuation(it.page, it.part, it.item, f"{it.label}: {value}"))
-            value = SEE_PART7
-        if official and not it.field and value and value != "N/A":
-            conts.append(Continuation(it.page, it.part, it.item, f"{it.label}: {value}"))
+        if it.kind != "signature" and value and not fit(value, it):
+            conts.append(Continuation(it.page, it.part, _ref(it), f"{it.label}: {value}"))
+            value = fit.marker(spec, it)
+        if limits is not None and not it.field and value and value != "N/A":
+            conts.append(Continuation(it.page, it.part, _ref(it), f"{it.label}: {value}"))
         plan.values[it.id] = value
-        # list overflow attached right after the item it continues
-        if it.id == "1.3c" and len(data.other_names) > 1:
-            conts.append(
-                Continuation(
-                    it.page,
-                    it.part,
-                    "3",
-                    "Other names used (continued): " + "; ".join(data.other_names[1:]),
-                )
-            )
-        if it.id == "3.2d" and len(data.activity_dates) > FORM_ROWS:
-            extra = ", ".join(fmt_date(d) for d in data.activity_dates[FORM_ROWS:])
-            conts.append(
-                Continuation(
-                    it.page, it.part, "2", f"Additional dates of criminal activity: {extra}"
-                )
-            )
-        if it.id == "5.4e" and len(data.family_members) > FAMILY_ROWS:
-            rows = [
-                f"{m.full_name} ({m.relationship}): {m.involvement}"
-                for m in data.family_members[FAMILY_ROWS:]
-            ]
-            conts.append(
-                Continuation(
-                    it.page,
-                    it.part,
-                    "2-4",
-                    "Additional family members implicated: " + "; ".join(rows),
-                )
-            )
+    _list_overflow(data, spec, last_of, conts)
     if OTHER_RELATED in data.qualifying_activities:
-        it = spec.by_id["3.1"]
+        it = next(i for i in spec.items if i.source == "activities")
         conts.insert(
             0,
             Continuation(
-                it.page, 3, "1", f"{OTHER_RELATED_LABEL}: {data.other_activity_description}"
+                it.page,
+                it.part,
+                _ref(it),
+                f"{OTHER_RELATED_LABEL}: {data.other_activity_description}",
             ),
         )
     conts.sort(key=lambda c: (c.page, c.part))
-    for n, c in enumerate(conts, start=first_addl):
-        plan.values[f"7.{n}a"] = str(c.page)
-        plan.values[f"7.{n}b"] = str(c.part)
-        plan.values[f"7.{n}c"] = c.item
-        plan.values[f"7.{n}d"] = c.text
+    p = spec.addl_part
+    for n, c in enumerate(conts, start=int(spec.addl["first_row"])):
+        plan.values[f"{p}.{n}a"] = str(c.page)
+        plan.values[f"{p}.{n}b"] = str(c.part)
+        plan.values[f"{p}.{n}c"] = c.item
+        plan.values[f"{p}.{n}d"] = c.text
     return plan
+
+
+def _list_overflow(
+    data: SupplementBInput, spec: FormSpec, last_of: dict[str, Item], conts: list[Continuation]
+) -> None:
+    """Names, dates and family members beyond the rows the form has."""
+    rows = spec.lists
+    extra_names = data.other_names[rows["other_names"] :]
+    if extra_names and "other_name" in last_of:
+        it = last_of["other_name"]
+        text = "; ".join(n.describe() for n in extra_names)
+        conts.append(
+            Continuation(it.page, it.part, it.number.split(".")[0], f"Other Names Used: {text}")
+        )
+    extra_dates = data.activity_dates[rows["dates"] :]
+    if extra_dates and "dates" in last_of:
+        it = last_of["dates"]
+        text = ", ".join(fmt_date(d) for d in extra_dates)
+        conts.append(
+            Continuation(it.page, it.part, it.number.split(".")[0], f"Additional dates: {text}")
+        )
+    extra_family = data.family_members[rows["family"] :]
+    if extra_family and "family" in last_of:
+        it = last_of["family"]
+        first = next(i for i in spec.items if i.source == "family.0.family")
+        span = f"{first.number.split('.')[0]}-{it.number.split('.')[0]}"
+        text = "; ".join(
+            f"{m.describe()}, Relationship: {m.relationship or 'N/A'}, "
+            f"Involvement: {m.involvement or 'N/A'}"
+            for m in extra_family
+        )
+        conts.append(
+            Continuation(it.page, it.part, span, f"Additional family members implicated: {text}")
+        )

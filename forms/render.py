@@ -1,20 +1,16 @@
-"""reportlab rendering of a Supplement B plan (no official PDF needed).
+"""reportlab rendering of a Supplement B plan: a facsimile, never the official form.
 
-The printed item values are also embedded as a machine-readable item layer:
-the document information dictionary key ``/CaseworkItems`` holds ASCII JSON
-``{"form": ..., "edition": ..., "items": {item id: value}}`` (read by
-:func:`forms.api.read_back`).
+Every page says ``FACSIMILE – not the official USCIS form``. The PDF carries no
+hidden copy of the item values: :mod:`forms.readback` reads a facsimile back from
+the text printed in each item's box.
 """
 
 from __future__ import annotations
 
 import io
-import json
-from typing import Any
 
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFInfo, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -29,47 +25,27 @@ from forms.plan import (
 )
 from forms.spec import FormSpec, Item
 
-ITEM_LAYER_KEY = "CaseworkItems"
+FACSIMILE_MARK = "FACSIMILE \u2013 not the official USCIS form"
+CHECK_MARK = "X"
 RED = Color(0.75, 0.05, 0.05)
 LIGHT = Color(0.85, 0.85, 0.85)
 SHADE = Color(0.94, 0.94, 0.97)
 PART7_TOP = 640.0
 PART7_BOTTOM = 70.0
+CONTINUED_TOP = 700.0
 
 
-class _Info(PDFInfo):
-    """Document info with extra (custom) keys."""
-
-    extra: dict[str, str]
-
-    def format(self, document: Any) -> bytes:  # noqa: D401 - reportlab API
-        from reportlab.pdfbase.pdfdoc import PDFDate, PDFName
-
-        d: dict[str, Any] = {
-            "Title": PDFString(self.title),
-            "Author": PDFString(self.author),
-            "Subject": PDFString(self.subject),
-            "Keywords": PDFString(self.keywords),
-            "Creator": PDFString(self.creator),
-            "Producer": PDFString(self.producer),
-            "Trapped": PDFName(self.trapped),
-        }
-        d["ModDate"] = d["CreationDate"] = PDFDate(
-            ts=document._timeStamp, dateFormatter=self._dateFormatter
-        )
-        for k, v in self.extra.items():
-            d[k] = PDFString(v)
-        return PDFDictionary(d).format(document)
+def row_header(n: int, page: str, part: str, item: str) -> str:
+    """The printed head of an additional-information row (parsed back by forms.readback)."""
+    return (
+        f"{n}.a. Page Number: {page}    {n}.b. Part Number: {part}    "
+        f"{n}.c. Item Number: {item}    {n}.d. Additional Information:"
+    )
 
 
-def new_canvas(
-    buf: io.BytesIO, title: str, subject: str, keywords: str, extra: dict[str, str] | None = None
-) -> Canvas:
+def new_canvas(buf: io.BytesIO, title: str, subject: str, keywords: str) -> Canvas:
     register_fonts()
     c = Canvas(buf, pagesize=(612, 792), invariant=1, pageCompression=0)
-    info = _Info()
-    info.extra = extra or {}
-    c._doc.info = info
     c.setTitle(title)
     c.setSubject(subject)
     c.setKeywords(keywords)
@@ -79,25 +55,26 @@ def new_canvas(
 
 
 def _part7_top(spec: FormSpec) -> float:
-    first = spec.by_id.get(f"7.{spec.addl['first_row']}a")
+    first = spec.by_id.get(f"{spec.addl_part}.{spec.addl['first_row']}a")
     if first is None or first.box is None:
         return PART7_TOP
     return first.box[1] + first.box[3] + 12
 
 
 def _part7_pages(plan: Plan) -> list[list[tuple[int, list[str], float]]]:
-    """Continuation rows laid out on Part 7 pages: (row number, wrapped lines, height)."""
+    """Continuation rows laid out on additional-information pages: (row, lines, height)."""
     first = int(plan.spec.addl["first_row"])
+    p = plan.spec.addl_part
     pages: list[list[tuple[int, list[str], float]]] = [[]]
     y = _part7_top(plan.spec)
     for n in range(first, first + len(plan.continuations)):
-        lines = wrap(plan.values[f"7.{n}d"], 532 - 2 * PAD, REGULAR, FONT_SIZE)
+        lines = wrap(plan.values[f"{p}.{n}d"], 532 - 2 * PAD, REGULAR, FONT_SIZE)
         h = 30 + len(lines) * LINE_HEIGHT + 2 * PAD
         while lines:
             room = int((y - PART7_BOTTOM - 30 - 2 * PAD) // LINE_HEIGHT)
             if room < 2:
                 pages.append([])
-                y = 700.0
+                y = CONTINUED_TOP
                 continue
             take, lines = lines[:room], lines[room:]
             h = 30 + len(take) * LINE_HEIGHT + 2 * PAD
@@ -110,18 +87,12 @@ def render_plan(plan: Plan) -> bytes:
     spec = plan.spec
     data = plan.data
     buf = io.BytesIO()
-    layer = json.dumps(
-        {"form": spec.form, "edition": spec.edition, "items": plan.values},
-        ensure_ascii=True,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
     c = new_canvas(
         buf,
-        title=f"Form {spec.form} ({spec.edition}) - {data.case_number}",
+        title=f"Facsimile of Form {spec.form} ({spec.edition}) - {data.case_number}",
         subject=data.case_number,
-        keywords=f"{spec.form}; edition {spec.edition}; {'DRAFT' if plan.draft else 'final'}",
-        extra={ITEM_LAYER_KEY: layer, "FormEdition": spec.edition},
+        keywords=f"{spec.form}; edition {spec.edition}; facsimile; "
+        f"{'DRAFT' if plan.draft else 'final'}",
     )
     p7 = _part7_pages(plan)
     total = spec.pages + len(p7) - 1
@@ -144,8 +115,13 @@ def render_plan(plan: Plan) -> bytes:
         c.showPage()
     for extra_page, rows in enumerate(p7[1:], start=spec.pages + 1):
         _frame(c, plan, extra_page, total)
-        _text_block(c, "part", (40, 720, 532, 16), "Part 7. Additional Information (continued)")
-        _part7_rows(c, plan, rows, top=700.0)
+        _text_block(
+            c,
+            "part",
+            (40, 720, 532, 16),
+            f"Part {spec.addl_part}. Additional Information (continued)",
+        )
+        _part7_rows(c, plan, rows, top=CONTINUED_TOP)
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -153,6 +129,13 @@ def render_plan(plan: Plan) -> bytes:
 
 def _frame(c: Canvas, plan: Plan, page: int, total: int) -> None:
     spec = plan.spec
+    c.setFillColor(RED)
+    c.setFont(BOLD, 9)
+    c.drawCentredString(306, 781, FACSIMILE_MARK)
+    c.drawCentredString(306, 18, FACSIMILE_MARK)
+    if spec.facsimile_note:
+        c.setFont(REGULAR, 6.5)
+        c.drawCentredString(306, 773, spec.facsimile_note)
     c.setFillColor(black)
     c.setFont(BOLD, 13)
     c.drawString(40, 760, spec.title)
@@ -162,23 +145,12 @@ def _frame(c: Canvas, plan: Plan, page: int, total: int) -> None:
     c.drawString(
         40, 736, "Department of Homeland Security - U.S. Citizenship and Immigration Services"
     )
-    c.drawRightString(572, 774, spec.omb)
-    if page == 1:
-        # agency tracking box
-        c.setLineWidth(1)
-        c.rect(392, 722, 180, 40)
-        c.setFont(REGULAR, 7)
-        c.drawString(396, 753, "Certifying agency tracking / case number")
-        c.setFont(BOLD, 11)
-        c.drawString(396, 731, plan.data.case_number)
-    else:
-        c.setFont(REGULAR, 8)
-        c.drawRightString(572, 746, f"Case {plan.data.case_number}")
+    c.drawRightString(572, 762, spec.omb)
     c.setLineWidth(0.8)
     c.line(40, 716, 572, 716)
     c.line(40, 44, 572, 44)
     c.setFont(REGULAR, 8)
-    c.drawString(40, 32, f"Form {spec.form} Edition {spec.edition}")
+    c.drawString(40, 32, spec.edition_line)
     c.drawRightString(572, 32, f"Page {page} of {total}")
     if plan.draft:
         c.saveState()
@@ -218,14 +190,20 @@ def _label(c: Canvas, it: Item, x: float, y: float, w: float) -> None:
     label = it.printed_label
     lines = wrap(label, w, REGULAR, 6.8)
     if len(lines) > 1:
-        label = lines[0][:-1] + "…"
+        label = lines[0][:-1] + "\u2026"
     c.drawString(x, y, label)
 
 
 def _text_item(c: Canvas, it: Item, value: str, plan: Plan) -> None:
     assert it.box is not None
     x, y, w, h = it.box
-    _label(c, it, x, y + h + 2.5, w)
+    if it.prefix:
+        c.setFillColor(black)
+        c.setFont(BOLD, 9)
+        c.drawString(x - 14, y + 4, it.prefix)
+        _label(c, it, x - 16, y + h + 2.5, w + 16)
+    else:
+        _label(c, it, x, y + h + 2.5, w)
     c.setStrokeColor(black)
     c.setLineWidth(0.6)
     c.setFillColor(SHADE)
@@ -251,6 +229,7 @@ def _text_item(c: Canvas, it: Item, value: str, plan: Plan) -> None:
 
 
 def _signature(c: Canvas, it: Item, plan: Plan) -> None:
+    """A line for the ink signature; "DRAFT - not signed" before the Chief's approval."""
     assert it.box is not None
     x, y, w, h = it.box
     sig = plan.data.signature
@@ -262,22 +241,15 @@ def _signature(c: Canvas, it: Item, plan: Plan) -> None:
         c.setFillColor(black)
         return
     c.setLineWidth(0.6)
-    c.line(x + PAD, y + 12, x + w - PAD, y + 12)
-    c.setFont(REGULAR, 6.5)
-    signer = sig.signer or plan.data.certifying_official
-    title = sig.signer_title or plan.data.official_title
-    caption = f"{signer.full_name()}, {title}"
-    if it.id == "6.7" and plan.data.agency_head is not None:
-        caption = f"{plan.data.agency_head.full_name()}, supervising official"
-    c.drawString(x + PAD, y + 4, caption)
-    if sig.signature_image and it.id == "6.1":
+    c.line(x + PAD, y + 10, x + w - PAD, y + 10)
+    if sig.signature_image and it.source == "signature_text":
         img = ImageReader(io.BytesIO(sig.signature_image))
         c.drawImage(
             img,
             x + PAD,
-            y + 13,
+            y + 11,
             width=w / 2,
-            height=h - 15,
+            height=h - 13,
             preserveAspectRatio=True,
             anchor="sw",
             mask="auto",
@@ -286,11 +258,16 @@ def _signature(c: Canvas, it: Item, plan: Plan) -> None:
 
 def _checkbox_item(c: Canvas, it: Item, value: str) -> None:
     chosen = set(value.split(",")) if value else set()
+    c.setFillColor(black)
     if it.label_box is not None:
-        lx, ly, lw, _ = it.label_box
-        c.setFont(REGULAR, 7.5 if len(it.options) > 3 or lw > 400 else 8)
-        label = it.printed_label
-        c.drawString(lx, ly + 2.5, label if lw > 400 else wrap(label, lw)[0])
+        lx, ly, lw, lh = it.label_box
+        size = 7.5
+        c.setFont(REGULAR, size)
+        lines = wrap(it.printed_label, lw, REGULAR, size)[: max(1, int(lh // 9))]
+        ty = ly + lh - 7.5 if lh > 12 else ly + 2.5
+        for line in lines:
+            c.drawString(lx, ty, line)
+            ty -= 9
     c.setLineWidth(0.7)
     for o in it.options:
         x, y, w, h = o.box
@@ -300,10 +277,8 @@ def _checkbox_item(c: Canvas, it: Item, value: str) -> None:
         c.rect(x, y, w, h, stroke=1, fill=1)
         c.setFillColor(black)
         if o.value in chosen:
-            c.setLineWidth(1.3)
-            c.line(x + 1.5, y + 1.5, x + w - 1.5, y + h - 1.5)
-            c.line(x + 1.5, y + h - 1.5, x + w - 1.5, y + 1.5)
-            c.setLineWidth(0.7)
+            c.setFont(BOLD, 8.5)
+            c.drawCentredString(x + w / 2, y + 1.5, CHECK_MARK)
         size = 7.5
         while size > 5.5 and stringWidth(o.label, REGULAR, size) > room:
             size -= 0.25
@@ -324,19 +299,11 @@ def _part7_rows(
         c.setFillColor(black)
         c.setFont(BOLD, 7.5)
         v = plan.values
-        c.drawString(
-            40,
-            y + h - 10,
-            f"{n}a. Page Number: {v[f'7.{n}a']}    {n}b. Part Number: {v[f'7.{n}b']}    "
-            f"{n}c. Item Number: {v[f'7.{n}c']}    {n}d. Additional information:",
-        )
+        p = plan.spec.addl_part
+        c.drawString(40, y + h - 10, row_header(n, v[f"{p}.{n}a"], v[f"{p}.{n}b"], v[f"{p}.{n}c"]))
         c.setFont(REGULAR, FONT_SIZE)
         ty = y + h - 16 - PAD - 8
         for line in lines:
             c.drawString(40 + PAD, ty, line)
             ty -= LINE_HEIGHT
         y -= 8
-
-
-def describe_spec_items(spec: FormSpec) -> dict[str, str]:
-    return {it.id: it.printed_label for it in spec.items}

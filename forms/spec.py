@@ -4,8 +4,13 @@ Item id scheme (used by :func:`forms.api.read_back` and :func:`forms.api.describ
 ``"<part>.<item>"`` exactly as printed on the form, e.g. ``"1.2a"`` (Part 1, Item 2.a),
 ``"3.1"`` (Part 3, Item 1). Checkbox items read back as the selected option keys joined
 by ``","`` (e.g. ``"domestic_violence,stalking"``; yes/no items read ``"yes"``/``"no"``).
-Part 7 continuation rows are ``"7.<n>a"`` (page), ``"7.<n>b"`` (part), ``"7.<n>c"`` (item),
-``"7.<n>d"`` (text), numbered from 4 as on the form.
+The additional-information part (Part 7 of the I-918 Supplement B, Part 9 of the
+I-914 Supplement B) has continuation rows ``"<p>.<n>a"`` (page), ``"<p>.<n>b"`` (part),
+``"<p>.<n>c"`` (item) and ``"<p>.<n>d"`` (text), numbered as on the form.
+
+``wording_verified`` marks the items and texts whose printed wording a source confirms
+(see ``shared/forms/SUPPLEMENT-B-SOURCES.md``); ``field_names_verified`` whether the
+official AcroForm field names are known.
 """
 
 from __future__ import annotations
@@ -43,10 +48,21 @@ class Item:
     field: str | None = None
     multi: bool = False
     options: tuple[Option, ...] = ()
+    prefix: str | None = None  # printed before the box (the "A-" of the A-Number)
+    wording_verified: bool = False
+
+    @property
+    def number(self) -> str:
+        """The item number as printed: "2a" -> "2.a.", "10" -> "10."."""
+        digits = self.item.rstrip("abcdefghijklmnopqrstuvwxyz")
+        letter = self.item[len(digits) :]
+        return f"{digits}.{letter}." if letter else f"{digits}."
 
     @property
     def printed_label(self) -> str:
-        return self.label if self.label[:1].isdigit() else f"{self.item}. {self.label}"
+        if self.item.endswith("o"):  # the "Other (explain)" box of a choice: no number of its own
+            return self.label
+        return f"{self.number} {self.label}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class TextBlock:
     kind: str  # part | note
     box: tuple[float, float, float, float]
     text: str
+    wording_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,15 +79,28 @@ class FormSpec:
     form: str
     title: str
     edition: str
+    edition_line: str  # as printed at the foot of every page of the official form
     visa_type: str
     omb: str
     field_names_verified: bool
     page_size: tuple[float, float]
     pages: int
     addl: dict[str, Any]
+    lists: dict[str, int]  # rows the form has for other names, dates, family members
     items: tuple[Item, ...]
     texts: tuple[TextBlock, ...]
+    layout_note: str = ""
+    facsimile_note: str = ""  # printed on every facsimile page: what is unverified
     by_id: dict[str, Item] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def addl_part(self) -> int:
+        """The number of the additional-information part (7 on the I-918B, 9 on the I-914B)."""
+        return int(self.addl["part"])
+
+    @property
+    def see_addl(self) -> str:
+        return f"See Part {self.addl_part}, Additional Information."
 
     def field_names(self) -> list[str]:
         out: list[str] = []
@@ -108,41 +138,87 @@ def parse_spec(raw: dict[str, Any]) -> FormSpec:
                 field=r.get("field"),
                 multi=r.get("multi", False),
                 options=opts,
+                prefix=r.get("prefix"),
+                wording_verified=r.get("wording_verified", False),
             )
         )
     texts = tuple(
-        TextBlock(t["page"], t["kind"], _box(t["box"]), t["text"])  # type: ignore[arg-type]
+        TextBlock(t["page"], t["kind"], _box(t["box"]), t["text"], t.get("wording_verified", False))  # type: ignore[arg-type]
         for t in raw.get("texts", [])
     )
     spec = FormSpec(
         form=raw["form"],
         title=raw["title"],
         edition=raw["edition"],
+        edition_line=raw["edition_line"],
         visa_type=raw["visa_type"],
         omb=raw.get("omb", ""),
         field_names_verified=raw.get("field_names_verified", False),
         page_size=(float(raw["page_size"][0]), float(raw["page_size"][1])),
         pages=int(raw["pages"]),
         addl=dict(raw["addl"]),
+        lists={k: int(v) for k, v in raw["lists"].items()},
         items=tuple(items),
         texts=texts,
+        layout_note=raw.get("layout_note", ""),
+        facsimile_note=raw.get("facsimile_note", ""),
     )
     spec.by_id.update({it.id: it for it in spec.items})
     return spec
 
 
+@dataclass(frozen=True)
+class Edition:
+    """An edition the project knows: its layout, file stem and field inventory (if recorded)."""
+
+    visa_type: str
+    edition: str
+    layout: str
+    stem: str  # e.g. "i-918-supb-01-20-25": the installed official PDF is <stem>.pdf
+    edition_line: str
+    inventory: str | None  # file of the official AcroForm field names and types, if known
+
+    @property
+    def key(self) -> str:
+        return f"{self.visa_type}:{self.edition}"
+
+
+@cache
+def editions() -> dict[str, Edition]:
+    index = json.loads((DATA_DIR / "editions.json").read_text())
+    out = {}
+    for key, e in index["editions"].items():
+        visa, ed = key.split(":", 1)
+        out[key] = Edition(visa, ed, e["layout"], e["stem"], e["edition_line"], e["inventory"])
+    return out
+
+
+def current_edition(visa_type: str) -> str:
+    return str(json.loads((DATA_DIR / "editions.json").read_text())["current"][visa_type])
+
+
+def edition_of(visa_type: str, edition: str | None = None) -> Edition:
+    key = f"{visa_type}:{edition or current_edition(visa_type)}"
+    found = editions().get(key)
+    if found is None:
+        raise KeyError(f"no layout for {key}; known editions: {', '.join(sorted(editions()))}")
+    return found
+
+
 @cache
 def load_spec(visa_type: str, edition: str | None = None) -> FormSpec:
     """The layout of ``visa_type`` ("U"/"T") in ``edition`` (default: current edition)."""
-    index = json.loads((DATA_DIR / "editions.json").read_text())
-    ed = edition or index["current"][visa_type]
-    key = f"{visa_type}:{ed}"
-    if key not in index["editions"]:
-        known = ", ".join(sorted(index["editions"]))
-        raise KeyError(f"no layout for {key}; known editions: {known}")
-    return parse_spec(json.loads((DATA_DIR / index["editions"][key]).read_text()))
+    ed = edition_of(visa_type, edition)
+    return parse_spec(json.loads((DATA_DIR / ed.layout).read_text()))
+
+
+def inventory(ed: Edition) -> dict[str, str] | None:
+    """Official field name -> type ("text", "checkbox", "dropdown"), when recorded."""
+    if ed.inventory is None:
+        return None
+    raw = json.loads((DATA_DIR / ed.inventory).read_text())
+    return {f["name"]: f["type"] for f in raw["fields"]}
 
 
 def all_specs() -> list[FormSpec]:
-    index = json.loads((DATA_DIR / "editions.json").read_text())
-    return [load_spec(*k.split(":", 1)) for k in sorted(index["editions"])]
+    return [load_spec(e.visa_type, e.edition) for e in editions().values()]

@@ -1,7 +1,8 @@
 """Headless Chromium for the browser tests (Debian's chromium, driven by Playwright).
 
-Importing this from a test module skips the module, with the reason, when Playwright or
-Chromium is missing.
+Playwright is a declared test dependency and imports normally. When Chromium is missing
+or does not start, :func:`launch_chromium` skips the test with the reason, or fails it
+when ``CI`` is set (see tests.conftest.require_or_skip).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
-import pytest
+from playwright import sync_api
+
+from tests.conftest import require_or_skip
+
+__all__ = ["ARGS", "CHROMIUM", "chromium_problem", "launch_chromium", "sync_api"]
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"headless Chromium not found at {CHROMIUM}", allow_module_level=True)
 
 #: Flags for a machine with no network but loopback: no background fetches, no sandbox (root).
 ARGS = [
@@ -26,3 +29,26 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def chromium_problem() -> str | None:
+    """None when the Chromium executable is there; otherwise what is wrong."""
+    if not Path(CHROMIUM).exists():
+        return (
+            f"headless Chromium not found at {CHROMIUM} "
+            "(apt-get install chromium, or set CHROMIUM to its path)"
+        )
+    return None
+
+
+def launch_chromium(playwright: Any, args: list[str] | None = None, **options: Any) -> Any:
+    """Start headless Chromium, or skip (on CI: fail) with the reason it cannot start."""
+    problem = chromium_problem()
+    if problem:
+        require_or_skip(problem)
+    try:
+        return playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=args or ARGS, **options
+        )
+    except Exception as exc:  # noqa: BLE001 - report why the browser is unusable
+        require_or_skip(f"Chromium at {CHROMIUM} does not start: {exc}")

@@ -1,19 +1,27 @@
-"""Shared fixtures: a real case store on SQLite (always) and PostgreSQL (when reachable)."""
+"""Shared fixtures: a real case store on SQLite (always) and PostgreSQL (when reachable);
+the rule for tests that need a server or a browser (require_or_skip); markers.
+
+Markers (registered in pyproject.toml, checked with --strict-markers): ``postgres``
+(PostgreSQL at 127.0.0.1:5432; added here to every test using pg_url or pg_store),
+``prefect`` (starts a real Prefect server), ``browser`` (headless Chromium). Unmarked
+tests are the fast ones: SQLite, files, loopback SMTP.
+"""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib
 import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from casework.db import Store
 from casework.migrate import upgrade
@@ -30,6 +38,21 @@ PG_ADMIN_URL = os.environ.get(
 TODAY = dt.date(2026, 11, 26)
 
 
+ON_CI = bool(os.environ.get("CI"))
+
+
+def require_or_skip(reason: str) -> NoReturn:
+    """A test cannot run because a server or browser is missing: skip it with the reason,
+    or, when ``CI`` is set (where everything must run), fail it with the reason."""
+    if ON_CI:
+        pytest.fail(f"{reason} [CI is set, so this test must run]", pytrace=False)
+    pytest.skip(reason)
+
+
+def _pg_shown() -> str:
+    return make_url(PG_ADMIN_URL).render_as_string(hide_password=True)
+
+
 def pg_reachable() -> str | None:
     """None when PostgreSQL answers; otherwise the reason it does not."""
     try:
@@ -38,12 +61,81 @@ def pg_reachable() -> str | None:
             conn.execute(text("select 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "skip with this reason"
-        return f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {type(exc).__name__}: {exc}"[:300]
+    except Exception as exc:  # noqa: BLE001 - any failure means "cannot run, and this is why"
+        detail = " ".join(str(exc).split())[:300]
+        if "password" in detail.lower():
+            return (
+                f"PostgreSQL at {_pg_shown()} asks for a password (set CASEWORK_TEST_PG to a URL "
+                f"with credentials, or allow trust auth for 127.0.0.1): {detail}"
+            )
+        return f"PostgreSQL at {_pg_shown()} is not reachable: {type(exc).__name__}: {detail}"
 
+
+# Workflow tests deliver marked facsimiles; the tests of the requirement set it to 1.
+os.environ.setdefault("CASEWORK_REQUIRE_OFFICIAL_FORMS", "0")
 
 _PG_REASON = pg_reachable()
-requires_pg = pytest.mark.skipif(_PG_REASON is not None, reason=_PG_REASON or "")
+
+#: The [test] extras of pyproject.toml, by the module each installs. A declared test
+#: dependency must import: a broken install stops the run instead of skipping tests.
+TEST_DEPENDENCIES = {
+    "pytest": "pytest",
+    "hypothesis": "hypothesis",
+    "pypdfium2": "pypdfium2",
+    "ruff": "ruff",
+    "mypy": "mypy",
+    "schemathesis": "schemathesis",
+    "playwright": "playwright.sync_api",
+}
+
+
+def _declared_test_dependencies() -> set[str]:
+    from importlib.metadata import PackageNotFoundError, requires
+
+    from packaging.requirements import Requirement
+
+    try:
+        declared = [Requirement(r) for r in requires("casework") or []]
+    except PackageNotFoundError:  # running from a plain checkout: nothing to compare with
+        return set()
+    return {r.name for r in declared if r.marker and r.marker.evaluate({"extra": "test"})}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    unlisted = _declared_test_dependencies() - set(TEST_DEPENDENCIES)
+    if unlisted:
+        raise pytest.UsageError(
+            f"tests/conftest.py TEST_DEPENDENCIES lacks {sorted(unlisted)} from pyproject [test]"
+        )
+    broken = []
+    for dist, module in TEST_DEPENDENCIES.items():
+        try:
+            importlib.import_module(module)
+        except Exception as exc:  # noqa: BLE001 - report every broken dependency at once
+            broken.append(f"{dist} ({module}): {type(exc).__name__}: {exc}")
+    if broken:
+        raise pytest.UsageError(
+            "test dependencies do not import; run `bash scripts/setup.sh`:\n  "
+            + "\n  ".join(broken)
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from tests.browser import chromium_problem
+
+    must = " (CI is set: tests that cannot run fail)" if ON_CI else ""
+    browser = chromium_problem()
+    return [
+        f"PostgreSQL: {_PG_REASON or f'{_pg_shown()} answers'}{must}",
+        f"Chromium: {browser or 'found'}{must}",
+    ]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses a PostgreSQL fixture carries the ``postgres`` marker."""
+    for item in items:
+        if {"pg_url", "pg_store"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture
@@ -69,7 +161,7 @@ def sqlite_store(cw_home: Path) -> Iterator[Store]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     if _PG_REASON is not None:
-        pytest.skip(_PG_REASON)
+        require_or_skip(_PG_REASON)
     name = f"casework_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -40,7 +40,9 @@ def ctx(visa: str = "U", **kw: object) -> LetterContext:
         delay_process="The case file is under review by the District Attorney's Office.",
         projected_time_frame="45 days",
         da_contact_name="ADA Jane Smith",
-        incident_summary="Assault with a knife; victim testified at the 209A hearing.",
+        da_answer_by=date(2026, 5, 2),
+        incident_summary="Assault with a knife at the apartment.",
+        helpfulness_summary="She called 911 and testified at the 209A hearing.",
         report_numbers=["24-01187-OF"],
         signer_name="Jody Kasper",
         signer_title="Chief of Police",
@@ -56,21 +58,29 @@ def text_of(pdf: bytes) -> list[str]:
 
 KEY_FACTS = {
     "acknowledgment": ["June 30, 2026", "258F"],
-    "da_memo": ["ADA Jane Smith", "Assault with a knife", "24-01187-OF"],
+    "da_memo": [
+        "ADA Jane Smith",
+        "Assault with a knife",
+        "24-01187-OF",
+        "She called 911 and testified at the 209A hearing.",
+        "answer by May 2, 2026",
+    ],
     "request_information": ["209A protective order"],
     "denial": ["without prejudice", "does not show a qualifying criminal activity", "3(ii)"],
     "delay": ["3(iii)", "District Attorney's Office", "45 days"],
-    "certification_cover": ["September 30, 2026", "April 1, 2026"],
+    "certification_cover": ["April 1, 2026", "Jody Kasper, Chief of Police"],
     "revocation": ["withdraws", "does not show a qualifying criminal activity"],
 }
+U_ONLY = {"certification_cover": ["Last day to file: September 30, 2026", "six months"]}
 KEY_FACTS_ES = {
     "acknowledgment": ["30 de junio de 2026"],
     "request_information": ["209A protective order"],
     "denial": ["sin perjuicio", "3(ii)"],
     "delay": ["3(iii)", "45 days"],
-    "certification_cover": ["30 de septiembre de 2026", "1 de abril de 2026"],
+    "certification_cover": ["1 de abril de 2026"],
     "revocation": ["retira y desautoriza", "does not show a qualifying criminal activity"],
 }
+U_ONLY_ES = {"certification_cover": ["30 de septiembre de 2026", "seis meses"]}
 
 
 @pytest.mark.parametrize("visa", ["U", "T"])
@@ -84,6 +94,8 @@ def test_every_letter_renders_en(kind: str, visa: str) -> None:
     assert form in text
     for fact in KEY_FACTS[kind]:
         assert fact in text, (kind, fact)
+    for fact in U_ONLY.get(kind, []):  # the six-month window is U only
+        assert (fact in text) is (visa == "U"), (kind, fact)
 
 
 @pytest.mark.parametrize("visa", ["U", "T"])
@@ -98,6 +110,8 @@ def test_requester_letters_en_then_es(kind: str, visa: str) -> None:
         assert fact in en
     for fact in KEY_FACTS_ES[kind]:
         assert fact in es, (kind, fact)
+    for fact in U_ONLY_ES.get(kind, []):
+        assert (fact in es) is (visa == "U"), (kind, fact)
     assert "Atentamente" in es and "Sincerely" in en
     assert c.case_number in es
 
@@ -116,11 +130,46 @@ def test_emails_never_name_the_victim(kind: str, lang: str) -> None:
     assert "\n" not in subject and body.strip()
 
 
-def test_certification_email_has_last_filing_day() -> None:
+def test_certification_email_has_last_filing_day_for_u_only() -> None:
     _, body = render_email_text("certification_cover", ctx())
     assert "September 30, 2026" in body
     _, body_es = render_email_text("certification_cover", ctx(), translation_for("es"))
     assert "30 de septiembre de 2026" in body_es
+    t = ctx("T", last_filing_day=None)
+    for lang in ("en", "es"):
+        _, body = render_email_text("certification_cover", t, translation_for(lang))
+        assert "2026-09-30" not in body and "September 30" not in body
+        assert "septiembre" not in body and "file with USCIS:" not in body
+    text = "\n".join(text_of(render_letter("certification_cover", t, translation_for("es"))))
+    assert "six months" not in text and "seis meses" not in text and "Last day" not in text
+
+
+def test_facsimile_cover_letter_asks_for_the_official_edition() -> None:
+    for lang, words in (("en", "transcribe every item onto the current official edition"),
+                        ("es", "transcriba cada punto en la edición oficial vigente")):  # fmt: skip
+        copy = translation_for(lang)
+        pages = text_of(render_letter("certification_cover", ctx(form_is_facsimile=True), copy))
+        assert words in pages[-1].replace("\n", " ")
+        official = text_of(render_letter("certification_cover", ctx(), copy))
+        assert words not in official[-1].replace("\n", " ")
+    _, body = render_email_text("certification_cover", ctx(form_is_facsimile=True))
+    assert "facsimile, not the official USCIS form" in body
+
+
+def test_spanish_delay_letter_says_extraordinary_circumstances() -> None:
+    c = ctx(projected_date=date(2026, 8, 14), projected_time_frame=None)
+    en, es = (
+        p.replace("\n", " ") for p in text_of(render_letter("delay", c, translation_for("es")))
+    )
+    assert "circunstancias extraordinarias" in es and "atenuantes" not in es
+    assert "14 de agosto de 2026" in es and "August 14, 2026" in en
+
+
+@pytest.mark.parametrize("kind", ["denial", "delay", "revocation"])
+def test_decision_letters_carry_the_signer(kind: str) -> None:
+    c = ctx(signer_name="Ana Pereira", signer_title="Captain, Operations")
+    text = "\n".join(text_of(render_letter(kind, c)))
+    assert "Ana Pereira\nCaptain, Operations\nNorthampton Police Department" in text
 
 
 def test_missing_reason_refused() -> None:

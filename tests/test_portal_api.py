@@ -19,7 +19,6 @@ from casework.db import Store
 from casework.intake.validate import IntakeRejected, validate_request
 from casework.models import Attachment, Case, Supplement
 from casework.portal.security import redact_path
-from casework.portal.testing import MailSink, padded_pdf
 from casework.states import State
 from casework.steps import (
     assign,
@@ -32,6 +31,7 @@ from casework.transitions import Actor
 from tests.conftest import TODAY, example_request, t_request
 from tests.helpers import certifier_actor, certifiers
 from tests.pdfs import embedded_file_pdf, encrypted_pdf, javascript_pdf, open_action_launch_pdf
+from tests.portal_testing import MailSink, padded_pdf
 from tests.test_portal_support import (  # noqa: F401 - fixtures
     api_submit,
     client_fixture,
@@ -171,7 +171,18 @@ RULES: list[tuple[str, Any, str, str]] = [
         "victim.preferred_language",
         "language code",
     ),
-    ("too many names", _with("victim.other_names", ["n"] * 21), "victim.other_names", "at most 20"),
+    (
+        "too many names",
+        _with("victim.other_names", [{"family_name": "N"}] * 21),
+        "victim.other_names",
+        "at most 20",
+    ),
+    (
+        "name as one string",
+        _with("victim.other_names", ["Lucia Morales-Vega"]),
+        "victim.other_names[0]",
+        '{"family_name": "...", "given_name": "...", "middle_name": "..."}',
+    ),
     (
         "immigration status",
         _with("victim.immigration_status", "undocumented"),
@@ -236,9 +247,15 @@ RULES: list[tuple[str, Any, str, str]] = [
     ),
     (
         "family member",
-        _with("family_members_implicated", [{"full_name": "X Y", "relationship": "brother"}]),
-        "family_members_implicated[0].involvement",
+        _with("family_members_implicated", [{"family_name": "Vega", "given_name": "Jorge"}]),
+        "family_members_implicated[0].relationship",
         "required",
+    ),
+    (
+        "family member full name",
+        _with("family_members_implicated", [{"full_name": "Jorge Vega", "relationship": "uncle"}]),
+        "family_members_implicated[0]",
+        "instead of full_name",
     ),
     (
         "turning 21 past",

@@ -18,15 +18,12 @@ from sqlalchemy import select
 from casework.db import Store
 from casework.models import Attachment, Case
 from casework.portal.app import create_app
-from casework.portal.testing import MailSink, free_port
-from tests.browser import ARGS as BROWSER_ARGS  # skips the module without a browser
-from tests.browser import CHROMIUM, sync_api
+from tests.browser import launch_chromium, sync_api
 from tests.conftest import EXAMPLES
+from tests.portal_testing import MailSink, free_port
 from tests.test_portal_support import PDF_NAMES, counts, mail_fixture, make_config  # noqa: F401
 
 pytestmark = pytest.mark.browser
-
-ARGS = BROWSER_ARGS
 
 
 @pytest.fixture
@@ -51,10 +48,7 @@ def server(sqlite_store: Store, mail: MailSink) -> Iterator[str]:
 @pytest.fixture
 def page(server: str) -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - report why the browser is unusable
-            pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc}")
+        browser = launch_chromium(p)  # skips (on CI: fails) with the reason it cannot
         context = browser.new_context(
             viewport={"width": 1180, "height": 900}, java_script_enabled=False, locale="en-US"
         )
@@ -80,7 +74,8 @@ def _fill_u_request(page: Any, *, family_name: str, dob: str) -> None:
     page.fill("#f-victim-family_name", family_name)
     page.fill("#f-victim-given_name", "Lucia")
     page.fill("#f-victim-middle_name", "Isabel")
-    page.fill("#f-victim-other_names-0", "Lucia Morales-Vega")
+    page.fill("#f-victim-other_names-0-family_name", "Morales-Vega")
+    page.fill("#f-victim-other_names-0-given_name", "Lucia")
     page.fill("#f-victim-date_of_birth", dob)
     page.select_option("#f-victim-gender", "female")
     page.select_option("#f-victim-preferred_language", "es")

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from casework.db import Store
-from casework.portal.testing import MailSink, padded_pdf
 from tests.conftest import example_request
+from tests.portal_testing import MailSink, padded_pdf
 from tests.test_portal_support import (  # noqa: F401 - fixtures
     client_fixture,
     client_for,
@@ -83,9 +83,13 @@ def test_form_errors_sit_next_to_their_fields_and_typed_values_are_kept(
             "dates": ["2024-06-14", "not a date"],
             "qualifying_activities": ["other_related", "labor_trafficking"],
         },
-        family_members_implicated=[{"full_name": "Jorge Vega", "relationship": "brother-in-law"}],
+        family_members_implicated=[{"family_name": "Vega", "given_name": "Jorge Luis"}],
         attachments=[],
     )
+    raw["victim"]["other_names"] = [
+        {"family_name": "Gonçalves da Silva", "given_name": "Maria José"},
+        {"middle_name": "Isabel"},  # a middle name alone is not a name
+    ]
     raw["requester"]["email"] = "rosa@"
     resp = form_submit(client, raw)
     assert resp.status_code == 422
@@ -97,7 +101,8 @@ def test_form_errors_sit_next_to_their_fields_and_typed_values_are_kept(
         "f-incident-dates-1",
         "f-incident-qualifying_activities",
         "f-incident-other_activity_description",
-        "f-family_members_implicated-0-involvement",
+        "f-family_members_implicated-0-relationship",
+        "f-victim-other_names-1-family_name",
     }
     summary = html.split('class="error-summary"')[1].split("</div>")[0]
     anchors = {a.split('"')[0] for a in summary.split('href="#')[1:]}
@@ -113,7 +118,12 @@ def test_form_errors_sit_next_to_their_fields_and_typed_values_are_kept(
     assert 'value="Morales &lt;Vega&gt;"' in html
     assert page.values["incident.dates"][:2] == ["2024-06-14", "not a date"]
     assert page.values["incident.police_report_numbers"][:2] == ["24-01187-OF", "24-01200-OF"]
-    assert page.values["family_members_implicated[0].full_name"] == ["Jorge Vega"]
+    assert page.values["family_members_implicated[0].family_name"] == ["Vega"]
+    assert page.values["family_members_implicated[0].given_name"] == ["Jorge Luis"]
+    assert page.values["victim.other_names[0].family_name"] == ["Gonçalves da Silva"]
+    assert page.values["victim.other_names[0].given_name"] == ["Maria José"]
+    assert page.values["victim.other_names[1].middle_name"] == ["Isabel"]
+    assert "give at least a family name or a given name" in html
     assert page.values["requester.email"] == ["rosa@"]
     assert 'value="labor_trafficking" checked' in html and 'value="other_related" checked' in html
     assert page.textareas["incident.description"].startswith("The victim's former partner")

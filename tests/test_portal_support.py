@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from casework.db import Store
 from casework.models import Attachment, Case
 from casework.portal.app import create_app
-from casework.portal.forms import FAMILY_PARTS, FIELDS
+from casework.portal.forms import FAMILY_PARTS, FIELDS, NAME_PARTS
 from casework.portal.service import PortalConfig
-from casework.portal.testing import MailSink, smtp_sink
 from tests.conftest import EXAMPLES, TODAY
+from tests.portal_testing import MailSink, smtp_sink
 
 PDF_NAMES = ("police-report-24-01187.pdf", "victim-statement.pdf")
 
@@ -105,13 +105,22 @@ def form_fields(raw: dict[str, Any]) -> list[tuple[str, str]]:
         if f.kind == "checkbox":
             if value:
                 out.append((name, "yes"))
+        elif f.kind == "names":
+            for i, n in enumerate(value):
+                for part in NAME_PARTS:
+                    out.append(
+                        (
+                            f"{name}[{i}].{part}",
+                            (n.get(part) or "") if isinstance(n, dict) else str(n),
+                        )
+                    )
         elif isinstance(value, list):
             out.extend((name, str(v)) for v in value)
         else:
             out.append((name, str(value)))
     for i, member in enumerate(raw.get("family_members_implicated", [])):
         for part in FAMILY_PARTS:
-            out.append((f"family_members_implicated[{i}].{part}", member.get(part, "")))
+            out.append((f"family_members_implicated[{i}].{part}", member.get(part) or ""))
     return out
 
 

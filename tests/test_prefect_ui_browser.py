@@ -33,8 +33,9 @@ from typing import Any
 import pytest
 
 from casework.views import get_case, history
-from tests.browser import ARGS as BROWSER_ARGS  # skips the module without a browser
-from tests.browser import CHROMIUM, sync_api
+from tests.browser import ARGS as BROWSER_ARGS
+from tests.browser import chromium_problem, launch_chromium, sync_api
+from tests.conftest import require_or_skip
 from tests.workflow_stack import (
     TODAY,
     Stack,
@@ -61,6 +62,8 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if problem := chromium_problem():  # before starting a whole stack for nothing
+        require_or_skip(problem)
     yield from running_stack(tmp_path_factory)
 
 
@@ -70,7 +73,7 @@ def chromium_page() -> Iterator[Any]:
     running event loop (``run_deployment`` in ``new_case``): Playwright's sync API runs one, and
     Prefect would hand back an un-awaited coroutine."""
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = launch_chromium(p, ARGS)
         try:
             pg = browser.new_page(viewport={"width": 1400, "height": 1000})
             pg.set_default_timeout(TIMEOUT_MS)

@@ -256,7 +256,7 @@ class Driver:
                 v,
                 reason="extenuating circumstances",
                 process="review after the DA responds",
-                time_frame="within 30 days",
+                projected_date=self.clock.date() + dt.timedelta(days=30),
                 at=at,
             )
         else:  # reopen, revoke
@@ -328,7 +328,9 @@ def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
             family_name=v.family_name,
             given_name=v.given_name,
             middle_name=v.middle_name,
-            other_names=[f"{v.given_name} {v.family_name}-{_name(rng, 2)}"],
+            other_names=[
+                {"family_name": f"{v.family_name}-{_name(rng, 2)}", "given_name": v.given_name}
+            ],
             date_of_birth=v.date_of_birth.isoformat(),
             preferred_language=language,
         )

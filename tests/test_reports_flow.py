@@ -95,6 +95,7 @@ def test_store_and_email_once(sqlite_store: Store, inbox: Inbox) -> None:
         assert v.family_name not in text
 
 
+@pytest.mark.prefect
 def test_flow_runs_on_a_temporary_prefect_server(sqlite_store: Store, inbox: Inbox) -> None:
     from prefect.client.orchestration import get_client
     from prefect.testing.utilities import prefect_test_harness

@@ -185,52 +185,85 @@ def test_certification_to_delivery_sends_each_email_once(
         assert "Morales" not in m["Subject"] and "Lucia" not in m["Subject"]
 
 
-def test_deadline_watch(sqlite_store: Store, mail: MailSink) -> None:
+def _to(mail: MailSink, who: str, words: str) -> list[str]:
+    return [m["Subject"] for m in mail.messages if who in m["To"] and words in m["Subject"]]
+
+
+def test_deadline_watch_alerts_the_chief_before_day_90(sqlite_store: Store, mail: MailSink) -> None:
     store = sqlite_store
     number = _case(store)
     urgent = _case(store, "DOM-2", urgency={"in_detention": True})
     for n in (number, urgent):
         workflow.intake(store, n)
+    with store.reading() as s:
+        assignee = get_case(s, number).assigned_certifier.email  # type: ignore[union-attr]
     due = TODAY + dt.timedelta(days=90)
-    # 20 days left: the 30-day reminder for the ordinary case only (expedited marks are 14/7/2)
+    # 20 days left: the 30-day reminder for the ordinary case only (expedited marks are 14/7/2),
+    # to the certifier alone
     report = workflow.deadline_watch(store, due - dt.timedelta(days=20))
-    assert report.reminders == 1
+    assert report.reminders == 1 and report.escalations == 0
     assert workflow.deadline_watch(store, due - dt.timedelta(days=20)).reminders == 0  # once
-    # 10 days left: the 14-day mark for both
+    assert _to(mail, assignee, "20 days left") and not _to(mail, CHIEF, "days left")
+    # 10 days left: the 14-day mark for both, now with the Chief copied
     assert workflow.deadline_watch(store, due - dt.timedelta(days=10)).reminders == 2
-    # overdue: escalated to the Chief once
-    report = workflow.deadline_watch(store, due + dt.timedelta(days=1))
+    assert len(_to(mail, CHIEF, "10 days left")) == 2
+    # 6 days left, nothing answered: the Chief is alerted before day 90 (once per case)
+    report = workflow.deadline_watch(store, due - dt.timedelta(days=6))
     assert report.escalations == 2
+    assert workflow.deadline_watch(store, due - dt.timedelta(days=5)).escalations == 0
+    assert len(_to(mail, CHIEF, "no answer yet")) == 2
+    # overdue: a second alert, once
+    assert workflow.deadline_watch(store, due + dt.timedelta(days=1)).escalations == 2
     assert workflow.deadline_watch(store, due + dt.timedelta(days=2)).escalations == 0
-    assert len([m for m in mail.messages if CHIEF in m["To"] and "overdue" in m["Subject"]]) == 2
-    # the Chief explains a delay (c. 258F §3(iii)): the letter goes to the requester once
-    assert (
-        main(
-            [
-                "delay",
-                number,
-                "--reason",
-                "The DA's office is reviewing related charges.",
-                "--process",
-                "We will certify or deny once the DA responds.",
-                "--time-frame",
-                "within 30 days",
-                "--as",
-                CHIEF,
-            ]
-        )
-        == 0
-    )
-    delay_letters = [
+    assert len(_to(mail, CHIEF, "overdue")) == 2
+
+
+def test_a_delay_has_a_projected_date_the_watch_keeps(sqlite_store: Store, mail: MailSink) -> None:
+    """c. 258F §3(iii): the letter gives a date; reminders and the Chief's alert follow it."""
+    store = sqlite_store
+    number = _case(store)
+    workflow.intake(store, number)
+    until = TODAY + dt.timedelta(days=120)
+    args = ["delay", number, "--reason", "The DA's office is reviewing related charges."]
+    args += ["--process", "We will certify or deny once the DA responds.", "--as", CHIEF]
+    assert main([*args, "--until", (TODAY - dt.timedelta(days=1)).isoformat()]) == 1
+    assert main([*args, "--until", until.isoformat()]) == 0
+    letters = [
         m
         for m in mail.messages
         if any(
             (p.get_filename() or "").endswith("delay-explanation.pdf") for p in m.iter_attachments()
         )
     ]
-    assert len(delay_letters) == 1
-    assert workflow.deadline_watch(store, due + dt.timedelta(days=3)).delay_letters == 0
-    # a signed certification: the requester is warned before the six-month window closes
+    assert len(letters) == 1
+    body = letters[0].get_body(("plain",)).get_content()
+    assert f"Projected date of the response: {until:%B} {until.day}, {until.year}" in body
+    assert "circunstancias extraordinarias" not in body  # (the letter PDF carries the Spanish)
+    with store.reading() as s:
+        case = get_case(s, number)
+        assignee = case.assigned_certifier.email  # type: ignore[union-attr]
+        delay = [r for r in history(s, case) if r["action"] == "mark_delayed"][0]
+    assert delay["payload"]["projected_date"] == until.isoformat()
+    # the 90-day clock is answered by the delay letter: no reminder or alert against day 90
+    report = workflow.deadline_watch(store, TODAY + dt.timedelta(days=85))
+    assert (report.reminders, report.escalations, report.delay_letters) == (0, 0, 0)
+    assert (report.delay_reminders, report.delay_escalations) == (0, 0)
+    # the projected date: reminders (the Chief copied within 14 days), alert, overdue
+    report = workflow.deadline_watch(store, until - dt.timedelta(days=12))
+    assert report.delay_reminders == 1 and report.delay_escalations == 0
+    assert _to(mail, assignee, "12 days left") and _to(mail, CHIEF, "12 days left")
+    report = workflow.deadline_watch(store, until - dt.timedelta(days=3))
+    assert (report.delay_reminders, report.delay_escalations) == (1, 1)
+    assert _to(mail, CHIEF, "no answer yet")
+    assert workflow.deadline_watch(store, until - dt.timedelta(days=2)).delay_escalations == 0
+    assert workflow.deadline_watch(store, until + dt.timedelta(days=1)).delay_escalations == 1
+    assert _to(mail, CHIEF, "is overdue")
+
+
+def test_filing_window_warnings_for_u_certifications(sqlite_store: Store, mail: MailSink) -> None:
+    store = sqlite_store
+    urgent = _case(store, "DOM-2", urgency={"in_detention": True})
+    workflow.intake(store, urgent)
     with store.unit_of_work() as s:
         case = get_case(s, urgent)
         steps.record_da_consultation(

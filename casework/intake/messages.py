@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "date_not_real": N_("%(value)s is not a real calendar date"),
     "email_invalid": N_("is not a valid email address"),
     "a_number_format": N_("an A-Number is 7 to 9 digits, optionally written with a leading A"),
+    "name_not_split": N_("must be an object %(shape)s, not one string: names are never split"),
+    "name_full_name": N_("give the name in its boxes, %(shape)s, instead of full_name"),
+    "name_empty": N_("give at least a family name or a given name"),
     # rules across fields
     "date_in_future": N_("is in the future"),
     "date_in_past": N_("is in the past"),

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,11 +76,52 @@ class RequesterIn(_Strict):
     mailing_address: Annotated[str, Field(max_length=500)] | None = None
 
 
+NAME_SHAPE = '{"family_name": "...", "given_name": "...", "middle_name": "..."}'
+FAMILY_SHAPE = (
+    '{"family_name": "...", "given_name": "...", "middle_name": "...", '
+    '"relationship": "...", "involvement": "..."}'
+)
+NamePart = Annotated[str, Field(max_length=200)]
+
+
+class NameIn(_Strict):
+    """A name as the Supplement B boxes have it. Never one string to be split: a plain
+    string (or a ``full_name``) is refused with the object shape to send instead."""
+
+    shape: ClassVar[str] = NAME_SHAPE
+    family_name: NamePart = ""
+    given_name: NamePart = ""
+    middle_name: NamePart | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _structured(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            raise PydanticCustomError(
+                "name_not_split",
+                "must be an object {shape}, not one string: names are never split",
+                {"shape": cls.shape},
+            )
+        if isinstance(data, dict) and "full_name" in data:
+            raise PydanticCustomError(
+                "name_full_name",
+                "give the name in its boxes, {shape}, instead of full_name",
+                {"shape": cls.shape},
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _named(self) -> NameIn:
+        if not (self.family_name or self.given_name):
+            raise PydanticCustomError("name_empty", "give at least a family name or a given name")
+        return self
+
+
 class VictimIn(_Strict):
     family_name: Text
     given_name: Text
     middle_name: Annotated[str, Field(max_length=200)] | None = None
-    other_names: list[Text] = Field(default_factory=list, max_length=20)
+    other_names: list[NameIn] = Field(default_factory=list, max_length=20)
     date_of_birth: IsoDate
     gender: Literal["female", "male"] | None = None
     a_number: Annotated[str | None, AfterValidator(_a_number)] = None
@@ -108,10 +156,13 @@ class HelpfulnessIn(_Strict):
     likely_to_be_helpful: bool
 
 
-class FamilyMemberIn(_Strict):
-    full_name: Text
+class FamilyMemberIn(NameIn):
+    """A family member implicated; ``involvement`` may be empty at intake (the certifier
+    completes it)."""
+
+    shape: ClassVar[str] = FAMILY_SHAPE
     relationship: Text
-    involvement: LongText
+    involvement: Annotated[str, Field(max_length=20_000)] = ""
 
 
 class UrgencyIn(_Strict):

@@ -10,9 +10,15 @@ from casework.portal.labels import ACTIVITIES
 from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
 
 FAMILY_SLOTS = 3
-FAMILY_PARTS = ("full_name", "relationship", "involvement")
+NAME_PARTS = ("family_name", "given_name", "middle_name")  # the form's boxes: never one string
+NAME_LABELS = {
+    "family_name": N_("Family name (last name)"),
+    "given_name": N_("Given name (first name)"),
+    "middle_name": N_("Middle name"),
+}
+FAMILY_PARTS = (*NAME_PARTS, "relationship", "involvement")
 FAMILY_LABELS = {
-    "full_name": N_("Full name"),
+    **NAME_LABELS,
     "relationship": N_("Relationship to the victim"),
     "involvement": N_("Involvement"),
 }
@@ -50,6 +56,8 @@ FAMILY_MEMBER = N_("Family member %(n)s")
 FAMILY_SECTION = N_("Family members implicated in the criminal activity")
 ATTACHMENTS = N_("PDF files")
 ENTRY_OF = N_("%(label)s (entry %(n)s)")
+ENTRY_PART = N_("%(label)s (entry %(n)s): %(part)s")
+ENTRY_LEGEND = N_("%(label)s, entry %(n)s")
 HINT_DATE = N_("For example 2024-06-14")
 HINT_SLOTS = N_("One per box; leave the boxes you do not need empty.")
 
@@ -134,9 +142,11 @@ SECTIONS: tuple[Section, ...] = (
             Field("victim.middle_name", "text", N_("Middle name"), maxlength=200),
             Field(
                 "victim.other_names",
-                "slots",
+                "names",
                 N_("Other names used"),
-                hint=HINT_SLOTS,
+                hint=N_(
+                    "Each name in its boxes, as on the form; leave the rows you do not need empty."
+                ),
                 slots=3,
                 maxlength=200,
             ),

@@ -32,12 +32,15 @@ from casework.intake.validate import Problem
 from casework.portal.form_spec import (
     ATTACHMENTS,
     ENTRY_OF,
+    ENTRY_PART,
     FAMILY_LABELS,
     FAMILY_MEMBER,
     FAMILY_PARTS,
     FAMILY_SECTION,
     FAMILY_SLOTS,
     FIELDS,
+    NAME_LABELS,
+    NAME_PARTS,
     OTHER_LANGUAGE,
     SECTIONS,
     Field,
@@ -89,6 +92,15 @@ def form_to_request(form: FormLike, filenames: Sequence[str]) -> Converted:
             if kept:
                 _set(raw, f.name, [v for _, v in kept])
                 out.slots[f.name] = [i for i, _ in kept]
+        elif f.kind == "names":
+            names = []
+            for i in range(f.slots):
+                parts = {k: _text(form, f"{f.name}[{i}].{k}") for k in NAME_PARTS}
+                if any(parts.values()):
+                    names.append(parts)
+                    out.slots.setdefault(f.name, []).append(i)
+            if names:
+                _set(raw, f.name, names)
         elif f.kind == "checkboxes":
             chosen = [v for v in form.getlist(f.name) if isinstance(v, str) and v]
             if chosen:
@@ -122,6 +134,13 @@ def form_values(form: FormLike | None) -> dict[str, list[str]]:
     names |= {
         f"family_members_implicated[{i}].{k}" for i in range(FAMILY_SLOTS) for k in FAMILY_PARTS
     }
+    names |= {
+        f"{f.name}[{i}].{k}"
+        for f in FIELDS.values()
+        if f.kind == "names"
+        for i in range(f.slots)
+        for k in NAME_PARTS
+    }
     return {n: [v for v in form.getlist(n) if isinstance(v, str)] for n in names}
 
 
@@ -152,6 +171,13 @@ def _locate(path: str, conv: Converted, _: Gettext) -> tuple[str, str]:
         if base == "attachments":
             return fid("attachments"), _(ATTACHMENTS)
         f = FIELDS.get(base)
+        if f is not None and f.kind == "names":
+            slots = conv.slots.get(base, [])
+            slot = slots[index] if index < len(slots) else 0
+            part = rest.split(".")[0]
+            part = part if part in NAME_PARTS else "family_name"
+            label = _(ENTRY_PART, label=_(f.label), n=slot + 1, part=_(NAME_LABELS[part]))
+            return fid(f"{base}[{slot}].{part}"), label
         if f is not None and f.kind == "slots":
             slots = conv.slots.get(base, [])
             slot = slots[index] if index < len(slots) else 0
@@ -164,7 +190,10 @@ def _locate(path: str, conv: Converted, _: Gettext) -> tuple[str, str]:
         f = FIELDS.get(name)
         if f is not None:
             # a list's own problem (e.g. "is required") sits by its first box
-            anchor = fid(name, 0) if f.kind == "slots" else fid(name)
+            if f.kind == "names":
+                anchor = fid(f"{name}[0].family_name")
+            else:
+                anchor = fid(name, 0) if f.kind == "slots" else fid(name)
             return anchor, _(f.label)
         if name == "family_members_implicated":
             return fid("family_members_implicated[0]"), _(FAMILY_SECTION)

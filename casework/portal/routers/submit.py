@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casework.i18n import N_, gettext_for
 from casework.intake.validate import IntakeRejected
+from casework.portal.form_spec import ENTRY_LEGEND, NAME_LABELS
 from casework.portal.forms import (
     FAMILY_LABELS,
     FAMILY_MEMBER,
@@ -57,6 +58,8 @@ def form_page(
             "errors": errors or {},
             "files_again": files_again,
             "family_labels": FAMILY_LABELS,
+            "name_labels": NAME_LABELS,
+            "entry_legend": ENTRY_LEGEND,
             "untranslated_options": (OTHER_LANGUAGE,),  # message ids among language names
             "family_member": FAMILY_MEMBER,
             "activity_groups": ((U_GROUP, (*U_ACTIVITIES, OTHER_RELATED)), (T_GROUP, T_TYPES)),

@@ -2,11 +2,12 @@
 
 The official USCIS PDF cannot be fetched here, so this generator makes an
 AcroForm PDF with reportlab that carries every official field name of the
-edition (for the I-918 Supplement B 01/20/25 edition: the 133 names of
-``/work/shared/forms/i-918-supplement-b-01-20-25.fields.json``), arranged in
+edition (for the I-918 Supplement B 01/20/25 edition: the 133 names of the
+field inventory ``forms/data/i-918-supb-01-20-25.fields.json``), arranged in
 the ``form1[0].#subform[N].Field[0]`` hierarchy of the real form, with
 checkboxes whose on-state export values are not "Yes" (``/1``, ``/Y``, ``/M``...),
-and an ``/XFA`` entry that the filler must remove.
+an ``/XFA`` entry that the filler must remove, and the edition line printed at
+the foot of every page as on the official form.
 """
 
 from __future__ import annotations
@@ -107,11 +108,12 @@ def build_fillable_pdf(
     max_len: dict[str, int] | None = None,
     omit: Iterable[str] = (),
     hierarchical: bool = True,
+    edition_line: str | None = None,
 ) -> bytes:
     """A fillable PDF with the official field names of ``spec`` (or ``field_names``).
 
     ``max_len`` sets /MaxLen on chosen text fields; ``omit`` leaves fields out (to
-    test the read-back refusal).
+    test the read-back refusal); ``edition_line`` replaces the printed edition line.
     """
     max_len = max_len or {}
     skip = set(omit)
@@ -130,6 +132,8 @@ def build_fillable_pdf(
     for page in range(1, spec.pages + 1):
         c.setFont("Helvetica-Bold", 10)
         c.drawString(40, 760, f"{spec.form} - test stand-in, page {page}")
+        c.setFont("Helvetica", 8)
+        c.drawString(40, 24, f"{edition_line or spec.edition_line}    Page {page} of {spec.pages}")
         form = c.acroForm
         for name in wanted:
             if name in skip:

@@ -1,14 +1,14 @@
 """notifications.language: the languages of each email sent (language-access record)
 
 Revision ID: i18n
-Revises: 0001
+Revises: documents
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i18n"
-down_revision = "0001"
+down_revision = "documents"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,6 @@
-"""Parts for testing and benchmarking the portal: a real SMTP sink, padded PDFs, free ports."""
+"""Parts for testing and benchmarking the portal: a real SMTP sink, padded PDFs, free ports.
+
+Test code, kept out of the product package (it was casework/portal/testing.py)."""
 
 from __future__ import annotations
 
