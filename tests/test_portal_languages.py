@@ -198,3 +198,34 @@ def test_preferred_language_other_and_interpreter_are_stored(
         page.text.split('id="f-victim-preferred_language"')[1].split("</select>")[0],
     )
     assert options == ["", "en", "es", "pt-BR", "vi", "other"]
+
+
+@pytest.mark.parametrize("lang", LANGS[1:])
+def test_pdf_refusals_are_translated_by_message_id(
+    client: TestClient, sqlite_store: Store, lang: str
+) -> None:
+    from tests.pdfs import javascript_pdf, open_action_launch_pdf
+
+    _with_lang(client, lang)
+    raw = example_request(attachments=["evil.pdf", "launch.pdf", "plain.txt"])
+    token = csrf_token(client)
+    data: dict[str, list[str]] = {}
+    for k, v in [*form_fields(raw), ("csrf_token", token)]:
+        data.setdefault(k, []).append(v)
+    resp = client.post(
+        "/",
+        data=data,
+        files=[
+            ("attachments", ("evil.pdf", javascript_pdf(), "application/pdf")),
+            ("attachments", ("launch.pdf", open_action_launch_pdf(), "application/pdf")),
+            ("attachments", ("plain.txt", b"just text", "text/plain")),
+        ],
+    )
+    assert resp.status_code == 422
+    _ = gettext_for(lang)
+    what = _("contains %(what)s, which is not accepted") % {"what": _("JavaScript")}
+    assert_in_language(resp.text, lang)
+    assert what in html.unescape(resp.text)
+    assert _("is not a PDF file (no %PDF- header)") in html.unescape(resp.text)
+    launch = _("a launch action (it can start a program)")
+    assert launch in html.unescape(resp.text)

@@ -8,6 +8,7 @@ English text; ``problem.text(gettext)`` the text in a language. A code that is n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,6 +72,16 @@ MESSAGES: dict[str, str] = {
 }
 
 
+def _detail(values: dict[str, str], gettext: Callable[[str], str]) -> str:
+    """A nested finding (the PDF check's) in the page's language, by its own message id."""
+    params = json.loads(values.get("detail_params") or "{}")
+    translate = {n for n in values.get("detail_translate", "").split(",") if n}
+    text = gettext(values["detail_msgid"])
+    if not params:
+        return text
+    return text % {k: gettext(v) if k in translate else v for k, v in params.items()}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a request: where (``path``), what (``code``) and the values the
@@ -88,9 +99,12 @@ class Problem:
         template = MESSAGES.get(self.code)
         if template is None:
             return self.code  # not a known code: the text itself (English)
+        values = dict(self.params)
         if gettext is not None:
             template = gettext(template)
-        return template % dict(self.params) if self.params else template
+            if "detail_msgid" in values:
+                values["detail"] = _detail(values, gettext)
+        return template % values if values else template
 
     @property
     def message(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pydantic_core import ErrorDetails
 from casework.errors import CaseworkError
 from casework.intake.messages import MESSAGES, Problem
 from casework.intake.pdfcheck import check_pdf
+from casework.intake.pdfproblems import PdfProblem
 from casework.intake.schema import RequestIn
 from forms.activities import OTHER_RELATED, allowed_activities
 
@@ -204,8 +206,22 @@ def _rule_problems(raw: dict[str, Any], today: dt.date) -> list[Problem]:
 
 
 def pdf_problems(path: str, name: str, found: list[str]) -> list[Problem]:
-    """The PDF check's findings about file ``name``."""
-    return [Problem.of(path, "pdf_refused", name=name, detail=detail) for detail in found]
+    """The PDF check's findings about file ``name`` (each translated by its message id)."""
+    out = []
+    for detail in found:
+        coded = detail if isinstance(detail, PdfProblem) else PdfProblem.from_json(detail)
+        out.append(
+            Problem.of(
+                path,
+                "pdf_refused",
+                name=name,
+                detail=str(coded),
+                detail_msgid=coded.msgid,
+                detail_params=json.dumps(coded.params, sort_keys=True),
+                detail_translate=",".join(coded.nested),
+            )
+        )
+    return out
 
 
 def _attachment_problems(
