@@ -19,7 +19,8 @@ from sqlalchemy import select
 
 from casework import workflow
 from casework.db import Store
-from casework.i18n import gettext_for, supported
+from casework.deadlines import last_filing_day
+from casework.i18n import format_date, gettext_for, supported
 from casework.i18n.copies import Languages, languages_for, translation_for
 from casework.i18n.tools import extract, translatable
 from casework.mailsink import MailSink
@@ -188,3 +189,12 @@ def test_delivered_packet_carries_the_copy(
             )
         }
     assert kinds == {"acknowledgment": f"en+{code}", "certification": f"en+{code}"}
+    # the warning before the six-month filing window closes carries the copy too
+    last = last_filing_day(TODAY)
+    assert workflow.deadline_watch(sqlite_store, last - dt.timedelta(days=20)).filing_warnings
+    warning = [m for m in mail.messages if "must be filed by" in m["Subject"]][-1]
+    assert warning["Content-Language"] == f"en, {tag}"
+    body = norm(warning.get_content())
+    heading = f"---- {translation_for(code).name} ----"
+    assert body.index("can be filed with USCIS until") < body.index(heading)
+    assert format_date(last, code) in body
