@@ -341,3 +341,65 @@ class StatusAccess(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # SHA-256 of the token and of the code, encrypted: what `casework keys rotate` re-keys
+    # the two HMACs from (the plaintexts are never kept).
+    digests_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class KeyCheck(Base):
+    """A key the store was written with, by its check value (a one-way fingerprint, never the
+    key). ``retired_at``: ``casework keys rotate`` moved everything to a newer key."""
+
+    __tablename__ = "key_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_value: Mapped[str] = mapped_column(String(64), unique=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerHead(Base):
+    """The ledger's size (one row): locked by each commit that appends, so positions are
+    handed out in commit order."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerEntry(Base):
+    """One history event or access-log entry, at its position in the database-wide ledger
+    (append-only; see :mod:`casework.ledger`). No foreign keys: a deleted case or event must
+    leave its ledger entry behind, pointing at what is missing."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_ledger_kind_ref"),)
+    pos: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10))  # event | access
+    ref_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    item_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerMac(Base):
+    """The MAC of one ledger entry under one key (append-only: a rotation adds the newest
+    key's MACs beside the old ones)."""
+
+    __tablename__ = "ledger_macs"
+    pos: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[int] = mapped_column(
+        ForeignKey("key_checks.id"), primary_key=True, autoincrement=False
+    )
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogEntry(Base):
+    """Who decrypted which case's identity or narrative, when, what and why (CJIS 5.4).
+    Append-only and in the ledger, like the history (see :mod:`casework.accesslog`)."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    who: Mapped[str] = mapped_column(String(254))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    what: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(String(200))
