@@ -1,8 +1,16 @@
-"""Verify the hash chains of the stored histories (``casework verify-history``)."""
+"""Verify the stored histories (``casework verify-history``).
+
+For every case: its hash chain (:mod:`casework.history`), that its last event is the head the
+case row records, and that its state is where its last event left it. For the store: that
+every case number the counters issued is present, and that the ledger holds every history
+event and access-log entry, in order, each with a valid MAC under the key ring
+(:mod:`casework.ledger`). Checkpoints are checked by :mod:`casework.checkpoints`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -10,8 +18,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import ledger
+from casework.crypto import keyring
 from casework.history import ChainBreak, verify_events
-from casework.models import Case, CaseEvent
+from casework.models import Case, CaseEvent, CaseNumberCounter
+from casework.numbering import format_case_number
 
 _EVENT_COLUMNS = (
     CaseEvent.case_id,
@@ -30,6 +41,7 @@ _EVENT_COLUMNS = (
     CaseEvent.document_sha256,
     CaseEvent.prev_hash,
     CaseEvent.hash,
+    CaseEvent.id,
 )
 
 
@@ -53,15 +65,27 @@ class EventRecord(NamedTuple):
     document_sha256: str | None
     prev_hash: str
     hash: str
+    id: int
+
+
+@dataclass
+class Verification:
+    checked: int
+    breaks: list[ChainBreak] = field(default_factory=list)
+    #: Leaf hashes of the whole ledger in order (None when one case was checked).
+    leaves: list[bytes] | None = None
 
 
 def verify_store(session: Session, case_number: str | None = None) -> tuple[int, list[ChainBreak]]:
-    """Check every case's chain (or one case's); return (cases checked, breaks found).
+    """Check every case (or one case); return (cases checked, breaks found)."""
+    result = verify(session, case_number)
+    return result.checked, result.breaks
 
-    Besides the chain itself, the last event must be the head recorded on the
-    case row, so deleting the newest event is noticed too.
-    """
-    cases_q = select(Case.id, Case.case_number, Case.history_head, Case.event_count)
+
+def verify(session: Session, case_number: str | None = None) -> Verification:
+    cases_q = select(
+        Case.id, Case.case_number, Case.history_head, Case.event_count, Case.state_.label("state")
+    ).order_by(Case.id)
     events_q = select(*_EVENT_COLUMNS).order_by(CaseEvent.case_id, CaseEvent.seq, CaseEvent.id)
     if case_number is not None:
         cases_q = cases_q.where(Case.case_number == case_number.upper())
@@ -70,20 +94,89 @@ def verify_store(session: Session, case_number: str | None = None) -> tuple[int,
         )
     conn = session.connection()  # Core rows: no ORM loading machinery
     heads = {row.id: row for row in conn.execute(cases_q)}
+    if case_number is not None and not heads:
+        return Verification(0)
     records = map(EventRecord._make, conn.execute(events_q))
     by_case = {case_id: list(rows) for case_id, rows in groupby(records, key=itemgetter(0))}
     breaks: list[ChainBreak] = []
     for case_id, head in heads.items():
-        events = by_case.get(case_id, [])
-        breaks.extend(verify_events(head.case_number, events))
-        if events and (events[-1].hash != head.history_head or len(events) != head.event_count):
-            breaks.append(
-                ChainBreak(
-                    head.case_number,
-                    events[-1].seq,
-                    f"the case records {head.event_count} events ending in "
-                    f"{head.history_head[:12]}..., the history has {len(events)}: "
-                    "events were deleted or added",
-                )
+        breaks.extend(_case_breaks(head, by_case.get(case_id, [])))
+
+    expected: dict[tuple[str, int], tuple[int | None, str]] = {
+        ("event", ev.id): (ev.case_id, ev.hash) for events in by_case.values() for ev in events
+    }
+    only = next(iter(heads)) if case_number is not None else None
+    for entry_id, entry_case, digest in ledger.access_hashes(session, only):
+        expected[("access", entry_id)] = (entry_case, digest)
+    check = ledger.verify(session, keyring(), expected, case_id=only)
+    numbers = {case_id: head.case_number for case_id, head in heads.items()}
+    seqs = {ev.id: (ev.case_id, ev.seq) for events in by_case.values() for ev in events}
+    breaks.extend(_ledger_break(p, numbers, seqs) for p in check.problems)
+    if case_number is None:
+        breaks.extend(_missing_numbers(session, set(numbers.values())))
+        return Verification(len(heads), breaks, check.leaves)
+    return Verification(len(heads), breaks)
+
+
+def _case_breaks(head: Any, events: list[EventRecord]) -> list[ChainBreak]:
+    breaks = verify_events(head.case_number, events)
+    if not events:
+        return breaks
+    last = events[-1]
+    if last.hash != head.history_head or len(events) != head.event_count:
+        breaks.append(
+            ChainBreak(
+                head.case_number,
+                last.seq,
+                f"the case records {head.event_count} events ending in "
+                f"{head.history_head[:12]}..., the history has {len(events)}: "
+                "events were deleted or added",
             )
-    return len(heads), breaks
+        )
+    if last.to_state != head.state:
+        breaks.append(
+            ChainBreak(
+                head.case_number,
+                None,
+                f"the case is in state {head.state} but its history leaves it in "
+                f"{last.to_state}: the state was changed outside the history",
+                where="state",
+            )
+        )
+    return breaks
+
+
+def _ledger_break(
+    problem: ledger.LedgerProblem, numbers: dict[int, str], seqs: dict[int, tuple[int, int]]
+) -> ChainBreak:
+    at = f"ledger position {problem.pos}: " if problem.pos is not None else ""
+    case = (
+        numbers.get(problem.case_id, f"(deleted case, id {problem.case_id})")
+        if problem.case_id
+        else "ledger"
+    )
+    if problem.kind == "event" and problem.ref_id in seqs:
+        return ChainBreak(case, seqs[problem.ref_id][1], at + problem.problem)
+    if problem.kind is not None:
+        label = "event" if problem.kind == "event" else "access-log entry"
+        return ChainBreak(case, None, at + problem.problem, where=f"{label} id {problem.ref_id}")
+    return ChainBreak(case, None, at + problem.problem, where="ledger")
+
+
+def _missing_numbers(session: Session, present: set[str]) -> list[ChainBreak]:
+    """Every number a counter handed out must belong to a case (a counter is incremented in
+    the transaction that stores the case, so a gap means a deleted case)."""
+    out = []
+    for c in session.scalars(select(CaseNumberCounter)):
+        for sequence in range(1, c.last + 1):
+            number = format_case_number(c.prefix, c.visa_type, c.year, sequence)
+            if number not in present:
+                out.append(
+                    ChainBreak(
+                        number,
+                        None,
+                        "this case number was issued but the case is missing: it was deleted",
+                        where="case",
+                    )
+                )
+    return out
