@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from casework.intake.text import MULTI_LINE, SINGLE_LINE, SingleLine
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -47,8 +49,11 @@ def _a_number(value: str | None) -> str | None:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Email = Annotated[str, AfterValidator(_email)]
-Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(str.strip)]
-LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
+# Request text is cleaned (casework.intake.text) before its length is checked.
+Text = Annotated[str, Field(min_length=1, max_length=200), SINGLE_LINE, AfterValidator(str.strip)]
+#: A person's name: one line, cleaned (what duplicate detection compares).
+PersonName = Text
+LongText = Annotated[str, Field(min_length=1, max_length=20_000), MULTI_LINE]
 
 
 class _Strict(BaseModel):
@@ -57,18 +62,18 @@ class _Strict(BaseModel):
 
 class RequesterIn(_Strict):
     name: Text
-    organization: Annotated[str, Field(max_length=200)] | None = None
+    organization: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
     role: Literal["victim_advocate", "attorney", "accredited_representative", "self"]
     email: Email
     phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+()./ -]{7,40}$")] | None = None
-    mailing_address: Annotated[str, Field(max_length=500)] | None = None
+    mailing_address: Annotated[str, Field(max_length=500), MULTI_LINE] | None = None
 
 
 class VictimIn(_Strict):
-    family_name: Text
-    given_name: Text
-    middle_name: Annotated[str, Field(max_length=200)] | None = None
-    other_names: list[Text] = Field(default_factory=list, max_length=20)
+    family_name: PersonName
+    given_name: PersonName
+    middle_name: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
+    other_names: list[PersonName] = Field(default_factory=list, max_length=20)
     date_of_birth: IsoDate
     gender: Literal["female", "male"] | None = None
     a_number: Annotated[str | None, AfterValidator(_a_number)] = None
@@ -78,18 +83,18 @@ class VictimIn(_Strict):
 
 
 class IncidentIn(_Strict):
-    police_report_numbers: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
-        min_length=1, max_length=20
+    police_report_numbers: list[Annotated[str, Field(min_length=1, max_length=40), SINGLE_LINE]] = (
+        Field(min_length=1, max_length=20)
     )
     dates: list[IsoDate] = Field(min_length=1, max_length=50)
-    location: Annotated[str, Field(max_length=200)] | None = None
-    qualifying_activities: list[str] = Field(min_length=1, max_length=40)
-    other_activity_description: Annotated[str, Field(max_length=5_000)] | None = None
-    statutory_citations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=50
+    location: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
+    qualifying_activities: list[SingleLine] = Field(min_length=1, max_length=40)
+    other_activity_description: Annotated[str, Field(max_length=5_000), MULTI_LINE] | None = None
+    statutory_citations: list[Annotated[str, Field(min_length=1, max_length=200), SINGLE_LINE]] = (
+        Field(default_factory=list, max_length=50)
     )
     description: LongText
-    known_injuries: Annotated[str, Field(max_length=20_000)] | None = None
+    known_injuries: Annotated[str, Field(max_length=20_000), MULTI_LINE] | None = None
 
 
 class HelpfulnessIn(_Strict):
@@ -101,7 +106,7 @@ class HelpfulnessIn(_Strict):
 
 
 class FamilyMemberIn(_Strict):
-    full_name: Text
+    full_name: PersonName
     relationship: Text
     involvement: LongText
 
@@ -120,6 +125,6 @@ class RequestIn(_Strict):
     helpfulness: HelpfulnessIn
     family_members_implicated: list[FamilyMemberIn] = Field(default_factory=list, max_length=30)
     urgency: UrgencyIn = Field(default_factory=UrgencyIn)
-    attachments: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+    attachments: list[Annotated[str, Field(min_length=1, max_length=255), SINGLE_LINE]] = Field(
         default_factory=list, max_length=20
     )
