@@ -166,6 +166,10 @@ def sweep_orphans(store: Store, *, older_than: dt.timedelta = dt.timedelta(hours
             (document_blobs(store), Document.sha256),
         ):
             referenced = set(session.scalars(select(column).distinct()))
+            for partial in blobs.root.glob("??/.incoming-*"):  # a writer killed mid-write
+                if partial.stat().st_mtime <= cutoff:
+                    partial.unlink(missing_ok=True)
+                    removed.append(partial)
             for digest in blobs.digests():
                 path = blobs.path_for(digest)
                 if digest in referenced or path.stat().st_mtime > cutoff:

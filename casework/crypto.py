@@ -180,13 +180,22 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _keyring_for(key_file: str, env_key: str | None) -> Keyring:
+def _keyring_for(key_file: str, env_key: str | None, stamp: tuple[int, int] | None) -> Keyring:
     path = Path(key_file)
     return Keyring(_read_keys(path), key_source(path))
 
 
 def keyring() -> Keyring:
     """The key ring from ``CASEWORK_KEY`` or the key file; raises :class:`KeyUnavailable`
-    naming where it looked. It never creates a key (see :func:`create_key_file`)."""
+    naming where it looked. It never creates a key (see :func:`create_key_file`). A key file
+    that is moved away or replaced is noticed at the next call."""
     settings = load_settings()
-    return _keyring_for(str(settings.key_file), os.environ.get("CASEWORK_KEY"))
+    env = os.environ.get("CASEWORK_KEY")
+    stamp = None
+    if not env:
+        try:
+            info = settings.key_file.stat()
+            stamp = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+    return _keyring_for(str(settings.key_file), env, stamp)

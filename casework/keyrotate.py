@@ -133,9 +133,10 @@ def _rekey_status(store: Store, ring: Keyring) -> int:
     with store.unit_of_work() as s:
         for row in s.scalars(select(StatusAccess).where(StatusAccess.digests_enc.is_not(None))):
             assert row.digests_enc is not None
-            if ring.is_current(row.digests_enc):
-                continue
             digests = ring.decrypt_json(row.digests_enc)
+            token_hash = access.keyed(ring.derive(access.TOKEN_PURPOSE), digests["token"])
+            if row.token_hash == token_hash and ring.is_current(row.digests_enc):
+                continue
             access.seal(row, ring, digests["token"], digests["code"])
             done += 1
     return done
