@@ -10,6 +10,7 @@ event and access-log entry, in order, each with a valid MAC under the key ring
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from casework import ledger
 from casework.crypto import keyring
+from casework.db import raw_rows
 from casework.history import ChainBreak, verify_events
 from casework.models import Case, CaseEvent, CaseNumberCounter
 from casework.numbering import format_case_number
@@ -93,29 +95,43 @@ def verify(session: Session, case_number: str | None = None) -> Verification:
             Case.case_number == case_number.upper()
         )
     conn = session.connection()  # Core rows: no ORM loading machinery
-    heads = {row.id: row for row in conn.execute(cases_q)}
+    heads = {row.id: row for row in conn.execute(cases_q).all()}
     if case_number is not None and not heads:
         return Verification(0)
-    records = map(EventRecord._make, conn.execute(events_q))
+    records = map(_event_record, raw_rows(session, events_q))
     by_case = {case_id: list(rows) for case_id, rows in groupby(records, key=itemgetter(0))}
     breaks: list[ChainBreak] = []
+    events: dict[int, tuple[int | None, str]] = {}
     for case_id, head in heads.items():
-        breaks.extend(_case_breaks(head, by_case.get(case_id, [])))
-
-    expected: dict[tuple[str, int], tuple[int | None, str]] = {
-        ("event", ev.id): (ev.case_id, ev.hash) for events in by_case.values() for ev in events
-    }
+        history = by_case.get(case_id, [])
+        breaks.extend(_case_breaks(head, history))
+        events.update((ev.id, (case_id, ev.hash)) for ev in history)
+    for case_id in by_case.keys() - heads.keys():  # events of a case row that is gone
+        events.update((ev.id, (case_id, ev.hash)) for ev in by_case[case_id])
     only = next(iter(heads)) if case_number is not None else None
-    for entry_id, entry_case, digest in ledger.access_hashes(session, only):
-        expected[("access", entry_id)] = (entry_case, digest)
-    check = ledger.verify(session, keyring(), expected, case_id=only)
+    access = {i: (c, digest) for i, c, digest in ledger.access_hashes(session, only)}
+    check = ledger.verify(session, keyring(), events, access, case_id=only)
     numbers = {case_id: head.case_number for case_id, head in heads.items()}
-    seqs = {ev.id: (ev.case_id, ev.seq) for events in by_case.values() for ev in events}
-    breaks.extend(_ledger_break(p, numbers, seqs) for p in check.problems)
+    if check.problems:
+        seqs = {ev.id: (ev.case_id, ev.seq) for evs in by_case.values() for ev in evs}
+        breaks.extend(_ledger_break(p, numbers, seqs) for p in check.problems)
     if case_number is None:
         breaks.extend(_missing_numbers(session, set(numbers.values())))
         return Verification(len(heads), breaks, check.leaves)
     return Verification(len(heads), breaks)
+
+
+_from_iso = dt.datetime.fromisoformat
+
+
+def _event_record(row: Any) -> EventRecord:
+    """A raw row as the event it stores: SQLite gives the moment and the payload as text."""
+    values = list(row)
+    if isinstance(values[8], str):
+        values[8] = _from_iso(values[8])
+    if isinstance(values[12], str):
+        values[12] = json.loads(values[12]) if values[12] not in ("{}", "null") else {}
+    return EventRecord._make(values)
 
 
 def _case_breaks(head: Any, events: list[EventRecord]) -> list[ChainBreak]:

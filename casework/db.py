@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import ClauseElement
 
 from casework.config import Settings, load_settings
 
@@ -77,6 +78,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def raw_rows(session: Session, stmt: ClauseElement) -> list[Any]:
+    """Rows as the database driver gives them, without SQLAlchemy's per-value processing
+    (which costs more than the hashing when 100,000s of history rows are checked). ``stmt``
+    must carry only trusted literals (ids, a case number): they are rendered into the SQL."""
+    conn = session.connection()
+    sql = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(sql))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 class Store:
     """The case store: one engine, sessions handed out as units of work."""
 
@@ -89,8 +104,9 @@ class Store:
             self.settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.engine = make_engine(self.url)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        self._writer = sessionmaker(writer, expire_on_commit=False)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        shared: dict[str, Any] = {ledger.KEY_IDS: {}}  # one dict for all sessions (the dicts are copied)
+        self._writer = sessionmaker(writer, expire_on_commit=False, info=shared)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=shared)
         ledger.install(self._writer)
         ledger.install(self._sessions)
         self._cache: dict[str, object] = {}

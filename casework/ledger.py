@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
@@ -28,10 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from casework.accesslog import entry_hash
 from casework.crypto import Keyring, KeyUnavailable, keyring
+from casework.db import raw_rows
 from casework.merkle import leaf_hash as _rfc6962_leaf
 from casework.models import AccessLogEntry, CaseEvent, KeyCheck, LedgerEntry, LedgerHead, LedgerMac
 
 PURPOSE = "ledger"
+#: Session.info key of the dict (check value -> key_checks.id) a Store shares between sessions.
+KEY_IDS = "casework.key_ids"
 _PENDING = "casework.ledger.pending"
 
 
@@ -98,11 +102,22 @@ def append(session: Session, items: list[tuple[str, int, int | None, str]]) -> N
     """Give ``items`` the next positions and their MACs (in the caller's transaction; the
     head row stays locked until it commits)."""
     ring = keyring()
-    key_id = current_key_id(session, ring)
-    secret = ring.derive(PURPOSE)
-    size = session.execute(
-        select(LedgerHead.size).where(LedgerHead.id == 1).with_for_update()
+    cache = session.info.get(KEY_IDS)  # shared by a Store's sessions
+    key_id = cache.get(ring.check_values[0]) if cache is not None else None
+    if key_id is None:
+        key_id = current_key_id(session, ring)
+        if cache is not None:
+            cache[ring.check_values[0]] = key_id
+    secret = _secret(ring)
+    # One statement takes the head row's lock (PostgreSQL; SQLite holds the write lock) and
+    # hands out the positions.
+    end = session.execute(
+        update(LedgerHead)
+        .where(LedgerHead.id == 1)
+        .values(size=LedgerHead.size + len(items))
+        .returning(LedgerHead.size)
     ).scalar_one()
+    size = end - len(items)
     rows, macs = [], []
     for pos, (kind, ref_id, case_id, item_hash) in enumerate(items, start=size + 1):
         rows.append(
@@ -113,7 +128,15 @@ def append(session: Session, items: list[tuple[str, int, int | None, str]]) -> N
         )  # fmt: skip
     session.execute(insert(LedgerEntry), rows)
     session.execute(insert(LedgerMac), macs)
-    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(size=size + len(items)))
+
+
+@lru_cache(maxsize=8)
+def _secret_for(ring: Keyring) -> bytes:
+    return ring.derive(PURPOSE)
+
+
+def _secret(ring: Keyring) -> bytes:
+    return _secret_for(ring)
 
 
 # -- verifying ------------------------------------------------------------------------------
@@ -143,15 +166,15 @@ def key_secrets(session: Session, ring: Keyring) -> list[tuple[int, bytes]]:
 def verify(
     session: Session,
     ring: Keyring,
-    expected: dict[tuple[str, int], tuple[int | None, str]],
+    events: dict[int, tuple[int | None, str]],
+    access: dict[int, tuple[int | None, str]],
     *,
     case_id: int | None = None,
 ) -> LedgerCheck:
-    """Check the ledger against ``expected`` ((kind, row id) -> (case id, content hash) of
-    every event and access entry in the database). With ``case_id``, only that case's
-    entries (positions are then not contiguous and no tree head is computed)."""
+    """Check the ledger against what the database holds: ``events`` and ``access`` map each
+    history event's and access-log entry's row id to (case id, content hash). With
+    ``case_id``, only that case's entries (positions are then not contiguous)."""
     keys = key_secrets(session, ring)
-    conn = session.connection()
     entries_q = select(
         LedgerEntry.pos, LedgerEntry.kind, LedgerEntry.ref_id, LedgerEntry.case_id,
         LedgerEntry.item_hash,
@@ -164,14 +187,16 @@ def verify(
         macs_q = macs_q.join(LedgerEntry, LedgerEntry.pos == LedgerMac.pos).where(
             LedgerEntry.case_id == case_id
         )
-    macs: dict[int, dict[int, str]] = {}
-    for pos, key_id, value in conn.execute(macs_q):
-        macs.setdefault(pos, {})[key_id] = value
+    by_key: dict[int, dict[int, str]] = {key_id: {} for key_id, _ in keys}
+    for pos, key_id, value in raw_rows(session, macs_q):
+        by_key[key_id][pos] = value
+    sealed = [(secret, by_key[key_id]) for key_id, secret in keys]
     problems: list[LedgerProblem] = []
     leaves: list[bytes] = []
-    remaining = dict(expected)
+    remaining = {"event": dict(events), "access": dict(access)}
+    digest, compare = hmac.digest, hmac.compare_digest
     next_pos = 1
-    for pos, kind, ref_id, item_case, item_hash in conn.execute(entries_q):
+    for pos, kind, ref_id, item_case, item_hash in raw_rows(session, entries_q):
         if case_id is None and pos != next_pos:
             gap = (
                 f"position {next_pos}" if pos == next_pos + 1 else f"positions {next_pos}-{pos - 1}"
@@ -182,11 +207,22 @@ def verify(
         next_pos = pos + 1
         leaf_hash = leaf(kind, ref_id, item_case, item_hash)
         leaves.append(leaf_hash)
-        problem = _mac_problem(keys, macs.get(pos, {}), pos, leaf_hash)
-        found = remaining.pop((kind, ref_id), None)
+        problem = None
+        for secret, macs in sealed:  # the newest key that sealed this entry decides
+            stored = macs.get(pos)
+            if stored is not None:
+                if not compare(
+                    stored, digest(secret, pos.to_bytes(8, "big") + leaf_hash, "sha256").hex()
+                ):
+                    problem = "its MAC does not match: the entry was rewritten without the key"
+                break
+        else:
+            problem = "it has no MAC under the configured key(s)"
+        found = remaining.get(kind, {}).pop(ref_id, None)
         if found is None:
             problem = (
-                problem or f"the {_KIND[kind]} it records (id {ref_id}) is missing: it was deleted"
+                problem
+                or f"the {_KIND.get(kind, kind)} it records (id {ref_id}) is missing: it was deleted"
             )
         elif found != (item_case, item_hash):
             problem = (
@@ -195,11 +231,12 @@ def verify(
             )
         if problem:
             problems.append(LedgerProblem(pos, kind, ref_id, item_case, problem))
-    for (kind, ref_id), (item_case, _) in remaining.items():
-        problems.append(
-            LedgerProblem(None, kind, ref_id, item_case,
-                          f"the {_KIND[kind]} is not in the ledger: it was added outside the system")
-        )  # fmt: skip
+    for kind, rest in remaining.items():
+        for ref_id, (item_case, _) in rest.items():
+            problems.append(
+                LedgerProblem(None, kind, ref_id, item_case,
+                              f"the {_KIND[kind]} is not in the ledger: it was added outside the system")
+            )  # fmt: skip
     size = next_pos - 1
     if case_id is None:
         head = session.scalar(select(LedgerHead.size).where(LedgerHead.id == 1))
@@ -212,18 +249,6 @@ def verify(
 
 
 _KIND = {"event": "history event", "access": "access-log entry"}
-
-
-def _mac_problem(
-    keys: list[tuple[int, bytes]], macs: dict[int, str], pos: int, leaf_hash: bytes
-) -> str | None:
-    for key_id, secret in keys:
-        stored = macs.get(key_id)
-        if stored is not None:
-            if hmac.compare_digest(stored, mac(secret, pos, leaf_hash)):
-                return None
-            return "its MAC does not match: the entry was rewritten without the key"
-    return "it has no MAC under the configured key(s)"
 
 
 def access_hashes(

@@ -20,14 +20,17 @@ _counters: Table = CaseNumberCounter.__table__  # type: ignore[assignment]
 
 def next_case_number(session: Session, prefix: str, visa_type: str, year: int) -> str:
     key = {"prefix": prefix, "visa_type": visa_type, "year": year}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(_counters).values(**key, last=0).on_conflict_do_nothing())
-    last = session.execute(
+    bump = (
         update(_counters)
         .where(*(_counters.c[k] == v for k, v in key.items()))
         .values(last=_counters.c.last + 1)
         .returning(_counters.c.last)
-    ).scalar_one()
+    )
+    last = session.execute(bump).scalar()
+    if last is None:  # the first case of the year: create the row (once, whoever wins)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(_counters).values(**key, last=0).on_conflict_do_nothing())
+        last = session.execute(bump).scalar_one()
     return format_case_number(prefix, visa_type, year, last)
 
 
