@@ -21,12 +21,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.db import READ_ONLY
+from casework.errors import CaseworkError
 from casework.history import utc_text
 from casework.models import AccessLogEntry, Case, utcnow
 
 
 def record(session: Session, *, who: str, case_id: int | None, what: str, why: str) -> None:
     """Append an entry to the access log in the caller's transaction."""
+    if session.info.get(READ_ONLY):
+        raise CaseworkError(
+            "the access log is written in a unit of work (store.unit_of_work()): a read-only "
+            "session never commits, so the entry would be lost"
+        )
     session.add(
         AccessLogEntry(at=utcnow(), who=who[:254], case_id=case_id, what=what[:200], why=why[:200])
     )

@@ -27,6 +27,8 @@ from sqlalchemy.sql import ClauseElement
 from casework.config import Settings, load_settings
 
 T = TypeVar("T")
+#: Session.info flag of the sessions ``Store.reading()`` hands out (they never commit).
+READ_ONLY = "casework.read_only"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -104,9 +106,13 @@ class Store:
             self.settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.engine = make_engine(self.url)
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        shared: dict[str, Any] = {ledger.KEY_IDS: {}}  # one dict for all sessions (the dicts are copied)
+        shared: dict[str, Any] = {
+            ledger.KEY_IDS: {}
+        }  # one dict for all sessions (the dicts are copied)
         self._writer = sessionmaker(writer, expire_on_commit=False, info=shared)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=shared)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={**shared, READ_ONLY: True}
+        )
         ledger.install(self._writer)
         ledger.install(self._sessions)
         self._cache: dict[str, object] = {}

@@ -208,3 +208,11 @@ def test_a_damaged_file_is_replaced_on_the_next_put(sqlite_store: Store) -> None
     blobs.path_for(digest).write_bytes(b"garbage")
     assert blobs.put(b"%PDF-1.4 evidence") == (digest, True)
     assert blobs.get(digest) == b"%PDF-1.4 evidence"
+
+
+def test_the_access_log_refuses_a_session_that_never_commits(sqlite_store: Store) -> None:
+    from casework import accesslog
+    from casework.errors import CaseworkError
+
+    with sqlite_store.reading() as s, pytest.raises(CaseworkError, match="unit of work"):
+        accesslog.record(s, who="x", case_id=None, what="y", why="z")

@@ -215,3 +215,30 @@ def _kill_and_check(store: Store, tmp_path: Path, point: str) -> None:
     assert_whole(store, 1, tmp_path)
     with store.reading() as s:
         assert s.scalar(select(func.count()).select_from(Attachment)) == 2
+
+
+def test_concurrent_api_submissions(store: Store, tmp_path: Path) -> None:
+    """Twelve clients post distinct requests sharing the same PDFs at once: every one is
+    answered 201 (none 500) and stored whole."""
+    from fastapi.testclient import TestClient
+
+    from casework.portal.app import create_app
+    from tests.test_portal_support import api_submit, example_pdfs, make_config
+
+    app = create_app(store, make_config(send_email=False))
+    requests = distinct(12)
+    barrier = threading.Barrier(len(requests))
+    answers: list[int] = []
+
+    def one(raw: dict[str, Any]) -> None:
+        with TestClient(app, base_url="http://127.0.0.1:8080") as client:
+            barrier.wait()
+            answers.append(api_submit(client, raw, example_pdfs()).status_code)
+
+    threads = [threading.Thread(target=one, args=(r,)) for r in requests]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [201] * 12
+    assert_whole(store, 12, tmp_path)
