@@ -1,8 +1,9 @@
 """The case store's tables (SQLAlchemy 2 typed models).
 
 Victim identity and narrative fields are stored encrypted (``*_enc`` columns,
-see :mod:`casework.crypto`); the history table is append-only and hash-chained
-(see :mod:`casework.history`). A case's ``state`` column is written only by
+see :mod:`casework.crypto`; ``keys rotate`` re-encrypts every such column); the history,
+ledger and access-log tables are append-only (see :mod:`casework.history` and
+:mod:`casework.ledger`). A case's ``state`` is written only by
 :func:`casework.transitions.apply_transition`.
 """
 
@@ -341,14 +342,12 @@ class StatusAccess(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # SHA-256 of the token and of the code, encrypted: what `casework keys rotate` re-keys
-    # the two HMACs from (the plaintexts are never kept).
+    # SHA-256 of the token and the code, encrypted: what `casework keys rotate` re-keys from.
     digests_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class KeyCheck(Base):
-    """A key the store was written with, by its check value (a one-way fingerprint, never the
-    key). ``retired_at``: ``casework keys rotate`` moved everything to a newer key."""
+    """A key the store was written with, by its one-way check value; retired by keys rotate."""
 
     __tablename__ = "key_checks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -358,8 +357,7 @@ class KeyCheck(Base):
 
 
 class LedgerHead(Base):
-    """The ledger's size (one row): locked by each commit that appends, so positions are
-    handed out in commit order."""
+    """The ledger's size (one row), locked by each commit that appends: commit order."""
 
     __tablename__ = "ledger_head"
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -367,9 +365,8 @@ class LedgerHead(Base):
 
 
 class LedgerEntry(Base):
-    """One history event or access-log entry, at its position in the database-wide ledger
-    (append-only; see :mod:`casework.ledger`). No foreign keys: a deleted case or event must
-    leave its ledger entry behind, pointing at what is missing."""
+    """An event or access-log entry at its ledger position. No foreign keys: a deleted case
+    or event leaves its entry behind, pointing at what is missing."""
 
     __tablename__ = "ledger"
     __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_ledger_kind_ref"),)
@@ -381,8 +378,7 @@ class LedgerEntry(Base):
 
 
 class LedgerMac(Base):
-    """The MAC of one ledger entry under one key (append-only: a rotation adds the newest
-    key's MACs beside the old ones)."""
+    """The MAC of a ledger entry under one key (a rotation appends the newest key's)."""
 
     __tablename__ = "ledger_macs"
     pos: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -393,8 +389,7 @@ class LedgerMac(Base):
 
 
 class AccessLogEntry(Base):
-    """Who decrypted which case's identity or narrative, when, what and why (CJIS 5.4).
-    Append-only and in the ledger, like the history (see :mod:`casework.accesslog`)."""
+    """Who decrypted which case's data, when, what and why (CJIS 5.4); in the ledger."""
 
     __tablename__ = "access_log"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -181,6 +181,7 @@ def _error_json(detail: str, status: int, headers: dict[str, str] | None = None)
 
 
 def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
+    store.check_keys()  # a missing or wrong key is refused before the portal serves anything
     config = config or PortalConfig.from_env(store)
     portal = Portal(store, config)
     csrf = Csrf(config.secret)
