@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from casework.accesslog import entry_hash
+from casework.accesslog import content_hash, entry_hash
 from casework.crypto import Keyring, KeyUnavailable, keyring
 from casework.db import raw_rows
 from casework.merkle import leaf_hash as _rfc6962_leaf
@@ -108,7 +108,7 @@ def append(session: Session, items: list[tuple[str, int, int | None, str]]) -> N
         key_id = current_key_id(session, ring)
         if cache is not None:
             cache[ring.check_values[0]] = key_id
-    secret = _secret(ring)
+    secret = _secret(ring)  # HKDF once per key ring, not per commit
     # One statement takes the head row's lock (PostgreSQL; SQLite holds the write lock) and
     # hands out the positions.
     end = session.execute(
@@ -131,12 +131,8 @@ def append(session: Session, items: list[tuple[str, int, int | None, str]]) -> N
 
 
 @lru_cache(maxsize=8)
-def _secret_for(ring: Keyring) -> bytes:
-    return ring.derive(PURPOSE)
-
-
 def _secret(ring: Keyring) -> bytes:
-    return _secret_for(ring)
+    return ring.derive(PURPOSE)
 
 
 # -- verifying ------------------------------------------------------------------------------
@@ -255,8 +251,6 @@ def access_hashes(
     session: Session, case_id: int | None = None
 ) -> Iterable[tuple[int, int | None, str]]:
     """(id, case id, content hash) of every access-log entry (of one case)."""
-    from casework.accesslog import content_hash
-
     stmt = select(
         AccessLogEntry.id, AccessLogEntry.at, AccessLogEntry.who, AccessLogEntry.case_id,
         AccessLogEntry.what, AccessLogEntry.why,
