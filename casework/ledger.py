@@ -22,6 +22,7 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from hashlib import sha256 as _sha256
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, update
@@ -30,7 +31,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from casework.accesslog import content_hash, entry_hash
 from casework.crypto import Keyring, KeyUnavailable, keyring
 from casework.db import raw_rows
-from casework.merkle import leaf_hash as _rfc6962_leaf
 from casework.models import AccessLogEntry, CaseEvent, KeyCheck, LedgerEntry, LedgerHead, LedgerMac
 
 PURPOSE = "ledger"
@@ -40,9 +40,9 @@ _PENDING = "casework.ledger.pending"
 
 
 def leaf(kind: str, ref_id: int, case_id: int | None, item_hash: str) -> bytes:
-    """The RFC 6962 leaf hash of one ledger entry."""
-    data = f"casework-ledger-v1\x1f{kind}\x1f{ref_id}\x1f{case_id or 0}\x1f{item_hash}"
-    return _rfc6962_leaf(data.encode())
+    """The RFC 6962 leaf hash (SHA-256 of 0x00 || data) of one ledger entry."""
+    data = f"\x00casework-ledger-v1\x1f{kind}\x1f{ref_id}\x1f{case_id or 0}\x1f{item_hash}"
+    return _sha256(data.encode()).digest()
 
 
 def mac(secret: bytes, pos: int, leaf_hash: bytes) -> str:
