@@ -96,6 +96,14 @@ class BlobStore:
         self._write(self.path_for(sha256), self.ring.encrypt_bytes(self.get(sha256)))
         return True
 
+    def encrypt_if_plain(self, sha256: str) -> bool:
+        """Encrypt a file an older version wrote in plaintext (reads 6 bytes of the others)."""
+        with self.path_for(sha256).open("rb") as fh:
+            if fh.read(len(_TOKEN_PREFIX)) == _TOKEN_PREFIX:
+                return False
+        self._write(self.path_for(sha256), self.ring.encrypt_bytes(self.get(sha256)))
+        return True
+
     def digests(self) -> Iterator[str]:
         """The SHA-256 names of every stored file."""
         if not self.root.exists():

@@ -60,7 +60,7 @@ def cmd_init(args: argparse.Namespace, store: Store) -> int:
     store.check_keys()
     for blobs in (attachment_blobs(store), document_blobs(store)):
         for digest in blobs.digests():  # files an older version wrote in plaintext
-            blobs.reencrypt(digest)
+            blobs.encrypt_if_plain(digest)
     print(f"database ready: {store.url}")
     if args.demo:
         with store.unit_of_work() as session:
