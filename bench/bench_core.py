@@ -1,7 +1,7 @@
 """Intake throughput under concurrency and history verification time, each beside a baseline
 measured in the same run.
 
-    python bench/bench_core.py [--requests 400] [--cases 10000] [--no-pg]
+    python bench/bench_core.py [--requests 400] [--cases 10000] [--no-pg] [--verify-only]
 
 * Intake: the same requests (without attachments, then with the example's two PDFs) stored by
   1 and by 8 concurrent submitters (separate processes), on SQLite and on PostgreSQL (when
@@ -283,18 +283,20 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=400)
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--verify-only", action="store_true", help="skip the intake figures")
     args = ap.parse_args()
     home = Path(tempfile.mkdtemp(prefix="cw-bench-"))
     os.environ["CASEWORK_HOME"] = str(home)
     os.environ["CASEWORK_KEY"] = Fernet.generate_key().decode()
     os.environ.pop("CASEWORK_DATABASE_URL", None)
-    print(f"# casework core benchmark ({os.cpu_count()} cores, data in {home})")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"# casework core benchmark ({os.cpu_count()} cores, load {load}, data in {home})")
     backends = [("SQLite", f"sqlite:///{home / 'intake.sqlite'}")]
     pg = None if args.no_pg else pg_database()
     if pg:
         backends.append(("PostgreSQL", pg))
     try:
-        for name, url in backends:
+        for name, url in [] if args.verify_only else backends:
             bench_intake(name, url, args.requests)
         verify_pg = pg_database() if pg else None
         bench_verify("SQLite", f"sqlite:///{home / 'verify.sqlite'}", args.cases)
