@@ -67,7 +67,7 @@ def rotate(store: Store, progress: Progress = lambda _: None) -> Rotation:
     out.status_rows = _rekey_status(store, ring)
     progress(f"{out.status_rows} status-lookup hash(es) recomputed")
     out.macs = _seal_ledger(store, ring, out.problems)
-    progress(f"{out.macs} ledger entr(y/ies) sealed under the new key")
+    progress(f"ledger entries sealed under the new key: {out.macs}")
     if not out.problems:
         with store.unit_of_work() as s:
             out.retired = retire_all_but_newest(s, ring)
