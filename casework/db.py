@@ -118,6 +118,8 @@ class Store:
         self._cache: dict[str, object] = {}
         self._keys_checked = False
         self._lock = threading.Lock()
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        self._open = threading.local()  # units of work open in this thread
 
     def check_keys(self) -> None:
         """Refuse (KeyUnavailable) unless the key ring is one the store knows; once per store."""
@@ -134,8 +136,18 @@ class Store:
     def unit_of_work(self) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back on any error."""
         self.check_keys()
-        with self._writer() as session, session.begin():
-            yield session
+        depth: int = getattr(self._open, "depth", 0)
+        if self._sqlite and depth:
+            raise RuntimeError(
+                "a unit of work is already open in this thread: on SQLite a second one would "
+                "wait for the first's write lock forever; finish the first one first"
+            )
+        self._open.depth = depth + 1
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        finally:
+            self._open.depth -= 1
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -216,3 +216,11 @@ def test_the_access_log_refuses_a_session_that_never_commits(sqlite_store: Store
 
     with sqlite_store.reading() as s, pytest.raises(CaseworkError, match="unit of work"):
         accesslog.record(s, who="x", case_id=None, what="y", why="z")
+
+
+def test_a_nested_unit_of_work_on_sqlite_fails_at_once(sqlite_store: Store) -> None:
+    with sqlite_store.unit_of_work(), pytest.raises(RuntimeError, match="already open"):  # noqa: SIM117
+        with sqlite_store.unit_of_work():
+            pass
+    with sqlite_store.unit_of_work():  # the count went back down
+        pass
