@@ -259,7 +259,7 @@ def pg_database() -> str | None:
         admin = create_engine(
             PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
         )
-        name = f"casework_bench_{uuid.uuid4().hex[:8]}"
+        name = f"casework_corebench_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
@@ -298,11 +298,12 @@ def main() -> None:
     try:
         for name, url in [] if args.verify_only else backends:
             bench_intake(name, url, args.requests)
-        verify_pg = pg_database() if pg else None
         bench_verify("SQLite", f"sqlite:///{home / 'verify.sqlite'}", args.cases)
-        if verify_pg:
-            bench_verify("PostgreSQL", verify_pg, args.cases)
-            drop_pg(verify_pg)
+        if pg:
+            drop_pg(pg)
+            pg = pg_database()
+            if pg:
+                bench_verify("PostgreSQL", pg, args.cases)
     finally:
         if pg:
             drop_pg(pg)
