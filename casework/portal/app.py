@@ -21,7 +21,6 @@ API (documented at /api/openapi.json, /api/docs)
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from casework import accesslog
 from casework.db import Store
+from casework.intake.jsonload import JsonRefused, load_json
 from casework.intake.schema import RequestIn
 from casework.intake.validate import IntakeRejected, Problem, dotted
 from casework.models import Case
@@ -180,6 +181,7 @@ def _error_json(detail: str, status: int, headers: dict[str, str] | None = None)
 
 
 def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
+    store.check_keys()  # a missing or wrong key is refused before the portal serves anything
     config = config or PortalConfig.from_env(store)
     portal = Portal(store, config)
     csrf = Csrf(config.secret)
@@ -296,13 +298,21 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
             assert case is not None
             return status_view(session, case)
 
-    def load_document(case_id: int, doc_id: int) -> tuple[str, bytes] | None:
-        with store.reading() as session:
+    def load_document(case_id: int, doc_id: int, via: str) -> tuple[str, bytes] | None:
+        with store.unit_of_work() as session:
             case = session.get(Case, case_id)
             doc = find_document(session, case, doc_id) if case else None
             if case is None or doc is None:
                 return None
             data = read_document(store, doc)
+            if data is not None:  # the decrypted copy leaves the store: in the access log
+                accesslog.record(
+                    session,
+                    who=f"requester {case.requester.email} ({via})",
+                    case_id=case.id,
+                    what=f"document {doc.id} ({doc.kind}) downloaded",
+                    why="portal document download",
+                )
             return (f"{case.case_number}-{doc.kind}.pdf", data) if data is not None else None
 
     def limits() -> dict[str, object]:
@@ -443,8 +453,10 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
             return status_page(request, view, base, notice="supplement_closed", status=409)
         return RedirectResponse(f"{base}?sent=1", status_code=303)
 
-    async def send_document(request: Request, case_id: int | None, doc_id: int) -> Response:
-        found = await run_in_threadpool(load_document, case_id, doc_id) if case_id else None
+    async def send_document(
+        request: Request, case_id: int | None, doc_id: int, via: str
+    ) -> Response:
+        found = await run_in_threadpool(load_document, case_id, doc_id, via) if case_id else None
         if found is None:
             return not_found(request)
         filename, data = found
@@ -515,7 +527,7 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
         found = await token_case(request, token)
         if isinstance(found, Response):
             return found
-        return await send_document(request, found, doc_id)
+        return await send_document(request, found, doc_id, "status link")
 
     @app.get(SESSION_PATH, include_in_schema=False)
     async def status_by_session(request: Request) -> Response:
@@ -529,7 +541,7 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
 
     @app.get(SESSION_PATH + "/documents/{doc_id}", include_in_schema=False)
     async def document_by_session(request: Request, doc_id: int) -> Response:
-        return await send_document(request, session_case(request), doc_id)
+        return await send_document(request, session_case(request), doc_id, "lookup code")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -597,9 +609,9 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
                 "refused", [Problem("request", "is required: a part with the request as JSON")]
             )
         try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return _problems_json("refused", [Problem("(request)", f"not valid JSON: {exc.msg}")])
+            raw = load_json(text)
+        except JsonRefused as exc:
+            return _problems_json("refused", [Problem("(request)", str(exc))])
         language = form.get("language")
         lang = (
             language
@@ -701,7 +713,7 @@ def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
         found = await api_case(request, token)
         if isinstance(found, JSONResponse):
             return found
-        doc = await run_in_threadpool(load_document, found, doc_id)
+        doc = await run_in_threadpool(load_document, found, doc_id, "API")
         if doc is None:
             return _error_json("not found", 404)
         return Response(
