@@ -1,8 +1,11 @@
 """Requesters' private access to one case: a status-link token and a short lookup code.
 
-Only SHA-256 hashes are stored; the plaintexts exist once, in the acknowledgment
-email. Every failed lookup gives the same answer (None), so case numbers cannot
-be probed.
+Neither plaintext is stored; they exist once, in the acknowledgment email. The store keeps
+``HMAC(secret, SHA-256(value))`` with a secret derived from the key ring (never in the
+database), so a copy of the database does not allow an offline search for a code; lookups
+match under every key of the ring (a rotation under way). The SHA-256 digests are also kept
+encrypted (``digests_enc``) so that ``casework keys rotate`` can re-key the HMACs. Every
+failed lookup gives the same answer (None), so case numbers cannot be probed.
 """
 
 from __future__ import annotations
@@ -14,13 +17,31 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.crypto import Keyring, keyring
 from casework.models import Case, StatusAccess
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+TOKEN_PURPOSE = "status-token"
+CODE_PURPOSE = "status-code"
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.strip().upper().encode()).hexdigest()
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def code_digest(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def keyed(secret: bytes, digest: str) -> str:
+    return hmac.new(secret, digest.encode(), hashlib.sha256).hexdigest()
+
+
+def seal(row: StatusAccess, ring: Keyring, token_sha: str, code_sha: str) -> None:
+    """Write the row's HMACs under the newest key (and the digests, encrypted)."""
+    row.token_hash = keyed(ring.derive(TOKEN_PURPOSE), token_sha)
+    row.code_hash = keyed(ring.derive(CODE_PURPOSE), code_sha)
+    row.digests_enc = ring.encrypt_json({"token": token_sha, "code": code_sha})
 
 
 def issue_status_access(session: Session, case: Case) -> tuple[str, str]:
@@ -31,15 +52,17 @@ def issue_status_access(session: Session, case: Case) -> tuple[str, str]:
     if row is None:
         row = StatusAccess(case_id=case.id, token_hash="", code_hash="")
         session.add(row)
-    row.token_hash = hashlib.sha256(token.encode()).hexdigest()
-    row.code_hash = _digest(code)
+    seal(row, keyring(), token_digest(token), code_digest(code))
     session.flush()
     return token, code
 
 
 def case_for_token(session: Session, token: str) -> Case | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = session.scalars(select(StatusAccess).where(StatusAccess.token_hash == digest)).first()
+    digest = token_digest(token)
+    candidates = [keyed(s, digest) for s in keyring().derive_all(TOKEN_PURPOSE)]
+    row = session.scalars(
+        select(StatusAccess).where(StatusAccess.token_hash.in_(candidates))
+    ).first()
     return session.get(Case, row.case_id) if row else None
 
 
@@ -52,8 +75,11 @@ def case_for_code(session: Session, case_number: str, email: str, code: str) -> 
         if case
         else None
     )
-    expected = row.code_hash if row else _digest("not-a-code")
-    ok = hmac.compare_digest(expected, _digest(code))
+    expected = row.code_hash if row else "0" * 64
+    digest = code_digest(code)
+    ok = False
+    for secret in keyring().derive_all(CODE_PURPOSE):  # every key, always: constant work
+        ok |= hmac.compare_digest(expected, keyed(secret, digest))
     if case is None or row is None or not ok:
         return None
     if case.requester.email.lower() != email.strip().lower():

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from casework.db import Store
 from casework.errors import CaseworkError
 from casework.models import Case
+from casework.terminal import printable
 
 Handler = Callable[[argparse.Namespace, Store], int]
 COMMANDS: dict[str, Handler] = {}
@@ -34,7 +34,9 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    from casework.terminal import safe_json
+
+    print(safe_json(value))
 
 
 def _date(text: str) -> dt.date:
@@ -46,12 +48,19 @@ def _date(text: str) -> dt.date:
 
 @command("init")
 def cmd_init(args: argparse.Namespace, store: Store) -> int:
-    from casework.crypto import keyring
+    from casework.blobs import attachment_blobs, document_blobs
+    from casework.keys import prepare_init
     from casework.migrate import upgrade
     from casework.setup_data import load_demo
 
+    note = prepare_init(store)  # a new key only for an empty store with no key at all
+    if note:
+        print(note)
     upgrade(store)
-    keyring()  # creates the key file on first use, outside the database
+    store.check_keys()
+    for blobs in (attachment_blobs(store), document_blobs(store)):
+        for digest in blobs.digests():  # files an older version wrote in plaintext
+            blobs.encrypt_if_plain(digest)
     print(f"database ready: {store.url}")
     if args.demo:
         with store.unit_of_work() as session:
@@ -62,17 +71,18 @@ def cmd_init(args: argparse.Namespace, store: Store) -> int:
 
 @command("submit")
 def cmd_submit(args: argparse.Namespace, store: Store) -> int:
+    from casework.intake.jsonload import JsonRefused, load_json
     from casework.intake.service import submit
     from casework.intake.validate import IntakeRejected
 
     path = Path(args.request)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        raw = load_json(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError):
         print(f"{path}: no such file", file=sys.stderr)
         return 1
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        print(f"(request): not valid JSON: {exc}", file=sys.stderr)
+    except JsonRefused as exc:
+        print(f"(request): {exc}; nothing was stored", file=sys.stderr)
         return 1
     try:
         result = submit(store, raw, base_dir=path.parent.resolve(), received=args.received)
@@ -81,7 +91,7 @@ def cmd_submit(args: argparse.Namespace, store: Store) -> int:
             f"request refused, {len(exc.problems)} problem(s); nothing was stored:", file=sys.stderr
         )
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(printable(problem), file=sys.stderr)
         return 1
     if not result.created:
         print("this request duplicates an existing case; nothing new was stored")
@@ -127,36 +137,47 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     for r in rows:
         print(
             f"{r['case_number']:<18} {r['visa_type']:<4} {r['state']:<19} {r['response_due']:<10} "
-            f"{'yes' if r['expedited'] else '':<3} {r['assigned_certifier'] or '-'}"
+            f"{'yes' if r['expedited'] else '':<3} {printable(r['assigned_certifier'] or '-')}"
         )
     return 0
 
 
 @command("show")
 def cmd_show(args: argparse.Namespace, store: Store) -> int:
+    from casework import accesslog
     from casework.views import detail, get_case
 
-    with store.reading() as session:
-        info = detail(get_case(session, args.case))
+    with store.unit_of_work() as session:  # the access-log entry commits with the read
+        case = get_case(session, args.case)
+        accesslog.record(
+            session,
+            who=accesslog.local_user(),
+            case_id=case.id,
+            what="victim identity and narrative shown",
+            why="casework show",
+        )
+        info = detail(case)
     if args.json:
         _print_json(info)
         return 0
-    v = info["victim"]
+    v, p = info["victim"], printable
     print(f"Case {info['case_number']} ({info['visa_type']} visa), state {info['state']}")
     print(
         f"  received {info['received_on']}, response due {info['response_due']}"
         f"{', EXPEDITED' if info['expedited'] else ''}"
     )
-    print(f"  assigned certifier: {info['assigned_certifier'] or '-'}")
-    print(f"  victim: {v['given_name']} {v['family_name']}, born {v['date_of_birth']}")
+    print(f"  assigned certifier: {p(info['assigned_certifier'] or '-')}")
+    print(f"  victim: {p(v['given_name'])} {p(v['family_name'])}, born {p(v['date_of_birth'])}")
     r = info["requester"]
-    print(f"  requester: {r['name']} ({r['organization'] or r['role']}) <{r['email']}>")
+    print(f"  requester: {p(r['name'])} ({p(r['organization'] or r['role'])}) <{p(r['email'])}>")
     for inc in info["incidents"]:
-        print(f"  report numbers: {', '.join(inc['police_report_numbers'])}")
-        print(f"  dates: {', '.join(inc['dates'])}")
-        print(f"  activities: {', '.join(inc['qualifying_activities'])}")
+        print(f"  report numbers: {p(', '.join(inc['police_report_numbers']))}")
+        print(f"  dates: {p(', '.join(inc['dates']))}")
+        print(f"  activities: {p(', '.join(inc['qualifying_activities']))}")
     for a in info["attachments"]:
-        print(f"  attachment: {a['filename']} ({a['pages']} pages, sha256 {a['sha256'][:16]}...)")
+        print(
+            f"  attachment: {p(a['filename'])} ({a['pages']} pages, sha256 {a['sha256'][:16]}...)"
+        )
     return 0
 
 
@@ -171,28 +192,39 @@ def cmd_history(args: argparse.Namespace, store: Store) -> int:
         return 0
     for r in rows:
         change = f"{r['from'] or '(new)'} -> {r['to']}"
-        extra = f"  reason: {r['reason']}" if r["reason"] else ""
+        extra = f"  reason: {printable(r['reason'])}" if r["reason"] else ""
         doc = f"  document {r['document_sha256'][:16]}..." if r["document_sha256"] else ""
         print(
-            f"{r['seq']:>3} {r['at']} {r['action']:<24} {change:<42} {r['actor']} ({r['role']}){extra}{doc}"
+            f"{r['seq']:>3} {r['at']} {r['action']:<24} {change:<42} {printable(r['actor'])} "
+            f"({r['role']}){extra}{doc}"
         )
     return 0
 
 
 @command("verify-history")
 def cmd_verify(args: argparse.Namespace, store: Store) -> int:
-    from casework.audit import verify_store
+    from casework import checkpoints
+    from casework.audit import verify
 
     with store.reading() as session:
-        checked, breaks = verify_store(session, args.case)
-    if args.case and checked == 0:
-        print(f"no case numbered {args.case}", file=sys.stderr)
+        result = verify(session, args.case)
+    if args.case and result.checked == 0:
+        print(f"no case numbered {printable(args.case)}", file=sys.stderr)
         return 1
-    for b in breaks:
-        print(f"BROKEN {b}", file=sys.stderr)
-    broken_cases = len({b.case_number for b in breaks})
-    print(f"{checked} case(s) checked, {broken_cases} with a broken history")
-    return 1 if breaks else 0
+    for b in result.breaks:
+        print(f"BROKEN {printable(b)}", file=sys.stderr)
+    problems: list[str] = []
+    if result.leaves is not None:  # the whole ledger was read: check it against a checkpoint
+        checked, problems = checkpoints.check(store.settings, result.leaves, args.checkpoint)
+        print(checked)
+    elif args.checkpoint:
+        print("--checkpoint checks the whole ledger: leave out the case number", file=sys.stderr)
+        return 2
+    for problem in problems:
+        print(f"BROKEN checkpoint: {problem}", file=sys.stderr)
+    broken_cases = len({b.case_number for b in result.breaks})
+    print(f"{result.checked} case(s) checked, {broken_cases} with a broken history")
+    return 1 if result.breaks or problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,8 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"{name} one case")
         p.add_argument("case")
         p.add_argument("--json", action="store_true")
-    p = sub.add_parser("verify-history", help="verify the hash chains of case histories")
+    p = sub.add_parser(
+        "verify-history",
+        help="verify the case histories, the ledger and the access log (against a checkpoint)",
+    )
     p.add_argument("case", nargs="?")
+    p.add_argument(
+        "--checkpoint",
+        type=Path,
+        default=None,
+        help="a checkpoint file to verify against (default: the newest in the checkpoint folder)",
+    )
     for module in EXTENSION_MODULES:
         try:
             extension = importlib.import_module(module)
@@ -233,6 +274,7 @@ EXTENSION_MODULES = (
     "casework.reports.cli",
     "casework.portal.cli",
     "casework.workflow_cli",
+    "casework.integrity_cli",
 )
 
 
@@ -242,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, store)
     except CaseworkError as exc:
-        print(f"refused: {exc}", file=sys.stderr)
+        print(f"refused: {printable(exc)}", file=sys.stderr)
         return 1
     finally:
         store.dispose()

@@ -29,6 +29,23 @@ class Settings:
         return Path(os.environ.get("CASEWORK_KEY_FILE") or self.home / "casework.key")
 
     @property
+    def checkpoints_dir(self) -> Path:
+        """Where signed checkpoints of the ledger are written (copy them off this machine)."""
+        return Path(os.environ.get("CASEWORK_CHECKPOINT_DIR") or self.home / "checkpoints")
+
+    @property
+    def checkpoint_key_file(self) -> Path:
+        """The Ed25519 key that signs checkpoints (a C2SP signed-note private key, 0600)."""
+        return Path(
+            os.environ.get("CASEWORK_CHECKPOINT_KEY_FILE") or self.home / "checkpoint-signing.key"
+        )
+
+    @property
+    def checkpoint_origin(self) -> str:
+        """The checkpoints' origin line and key name (no spaces, no "+")."""
+        return os.environ.get("CASEWORK_CHECKPOINT_ORIGIN") or "casework.local/ledger"
+
+    @property
     def official_forms_dir(self) -> Path:
         return Path(os.environ.get("CASEWORK_FORMS_DIR") or self.home / "official-forms")
 

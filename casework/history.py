@@ -103,9 +103,10 @@ class ChainBreak:
     case_number: str
     seq: int | None
     problem: str
+    where: str | None = None  # instead of "event N" / "history" (e.g. "access-log entry 7")
 
     def __str__(self) -> str:
-        where = f"event {self.seq}" if self.seq is not None else "history"
+        where = self.where or (f"event {self.seq}" if self.seq is not None else "history")
         return f"{self.case_number}: {where}: {self.problem}"
 
 

@@ -1,8 +1,9 @@
 """The case store's tables (SQLAlchemy 2 typed models).
 
 Victim identity and narrative fields are stored encrypted (``*_enc`` columns,
-see :mod:`casework.crypto`); the history table is append-only and hash-chained
-(see :mod:`casework.history`). A case's ``state`` column is written only by
+see :mod:`casework.crypto`; ``keys rotate`` re-encrypts every such column); the history,
+ledger and access-log tables are append-only (see :mod:`casework.history` and
+:mod:`casework.ledger`). A case's ``state`` is written only by
 :func:`casework.transitions.apply_transition`.
 """
 
@@ -369,3 +370,59 @@ class StatusAccess(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # SHA-256 of the token and the code, encrypted: what `casework keys rotate` re-keys from.
+    digests_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class KeyCheck(Base):
+    """A key the store was written with, by its one-way check value; retired by keys rotate."""
+
+    __tablename__ = "key_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_value: Mapped[str] = mapped_column(String(64), unique=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LedgerHead(Base):
+    """The ledger's size (one row), locked by each commit that appends: commit order."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerEntry(Base):
+    """An event or access-log entry at its ledger position. No foreign keys: a deleted case
+    or event leaves its entry behind, pointing at what is missing."""
+
+    __tablename__ = "ledger"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_ledger_kind_ref"),)
+    pos: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(10))  # event | access
+    ref_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    item_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerMac(Base):
+    """The MAC of a ledger entry under one key (a rotation appends the newest key's)."""
+
+    __tablename__ = "ledger_macs"
+    pos: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[int] = mapped_column(
+        ForeignKey("key_checks.id"), primary_key=True, autoincrement=False
+    )
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class AccessLogEntry(Base):
+    """Who decrypted which case's data, when, what and why (CJIS 5.4); in the ledger."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    who: Mapped[str] = mapped_column(String(254))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    what: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(String(200))

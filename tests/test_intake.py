@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from casework.blobs import BlobStore
 from casework.db import Store
 from casework.intake.service import submit
 from casework.intake.validate import IntakeRejected, validate_request
@@ -220,9 +221,12 @@ def test_submission_creates_case_with_due_date_and_attachments(store: Store) -> 
             "police-report-24-01187.pdf",
             "victim-statement.pdf",
         ]
+        blobs = BlobStore(store.settings.attachments_dir)
         for a in case.attachments:
-            stored = store.settings.attachments_dir / a.sha256[:2] / a.sha256
-            assert stored.read_bytes() == (EXAMPLES / a.filename).read_bytes()
+            original = (EXAMPLES / a.filename).read_bytes()
+            stored = blobs.path_for(a.sha256).read_bytes()  # encrypted at rest
+            assert stored != original and b"%PDF" not in stored
+            assert blobs.get(a.sha256) == original
 
 
 def test_urgency_makes_a_case_expedited(store: Store) -> None:

@@ -229,3 +229,30 @@ def test_pdf_refusals_are_translated_by_message_id(
     assert _("is not a PDF file (no %PDF- header)") in html.unescape(resp.text)
     launch = _("a launch action (it can start a program)")
     assert launch in html.unescape(resp.text)
+
+
+def test_json_and_text_hygiene_refusals_are_translated(client: TestClient) -> None:
+    _ = gettext_for("pt_BR")
+    deep = "[" * 40 + "]" * 40
+    resp = client.post(
+        "/api/requests",
+        files=[("request", (None, deep, "application/json"))],
+        headers={"Accept-Language": "pt-BR"},
+    )
+    assert resp.status_code == 422
+    (problem,) = resp.json()["problems"]
+    assert problem["message"] == _("is nested too deeply (the limit is %(limit)s levels)") % {
+        "limit": 20
+    }
+    assert problem["code"] == "json_refused"
+    raw = example_request(attachments=[])
+    raw["victim"]["family_name"] = "Mor\x1bales"
+    resp = client.post(
+        "/api/requests",
+        files=[("request", (None, __import__("json").dumps(raw), "application/json"))],
+        headers={"Accept-Language": "vi"},
+    )
+    assert resp.status_code == 422
+    (problem,) = resp.json()["problems"]
+    assert problem["code"] == "char_control" and problem["params"]["char"] == "U+001B"
+    assert problem["message"].startswith("chứa ký tự điều khiển (U+001B) ở vị trí 4")

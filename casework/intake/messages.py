@@ -44,6 +44,22 @@ MESSAGES: dict[str, str] = {
     "name_not_split": N_("must be an object %(shape)s, not one string: names are never split"),
     "name_full_name": N_("give the name in its boxes, %(shape)s, instead of full_name"),
     "name_empty": N_("give at least a family name or a given name"),
+    "char_nul": N_("contains a NUL character at character %(position)s; remove it"),
+    "char_bidi": N_(
+        "contains a bidirectional control character (%(char)s) at character %(position)s; remove it"
+    ),
+    "char_control": N_(
+        "contains a control character (%(char)s) at character %(position)s; remove it"
+    ),
+    "char_line_separator": N_(
+        "contains a line separator (%(char)s) at character %(position)s; remove it"
+    ),
+    "char_surrogate": N_(
+        "contains an unpaired surrogate (%(char)s) at character %(position)s; remove it"
+    ),
+    "char_invisible": N_(
+        "contains an invisible formatting character (%(char)s) at character %(position)s; remove it"
+    ),
     # rules across fields
     "date_in_future": N_("is in the future"),
     "date_in_past": N_("is in the past"),
@@ -57,7 +73,6 @@ MESSAGES: dict[str, str] = {
     ),
     # the request as a whole and its files
     "not_json_object": N_("must be a JSON object"),
-    "not_json": N_("is not valid JSON (line %(line)s, column %(column)s)"),
     "request_part_missing": N_("is required: a part with the request as JSON"),
     "not_uploaded": N_("%(name)s was not uploaded"),
     "outside_folder": N_("%(name)s is outside the request's folder"),
@@ -67,8 +82,9 @@ MESSAGES: dict[str, str] = {
     "uploaded_twice": N_("%(name)s was uploaded twice"),
     "not_listed": N_("%(name)s was uploaded but is not listed in attachments"),
     "answer_empty": N_("write an answer or attach a document"),
-    # PDF checks (casework.intake.pdfcheck)
+    # PDF checks (casework.intake.pdfcheck) and the JSON reader (casework.intake.jsonload)
     "pdf_refused": N_("%(name)s %(detail)s"),
+    "json_refused": N_("%(detail)s"),
 }
 
 

@@ -34,7 +34,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from casework.intake.pdfproblems import PdfProblem, as_json
+from casework.intake.coded import CodedText, as_json
 
 CPU_SECONDS = 5
 MEMORY_BYTES = 300 * 1024 * 1024
@@ -63,7 +63,7 @@ def run(
     """Scan ``data`` (with casework.intake.pdfscan.Limits(**limits)) in a limited child."""
     request = {"limits": limits, "cpu_seconds": cpu_seconds, "memory_bytes": memory_bytes}
     answer = _server().ask(json.dumps(request).encode(), data)
-    answer["problems"] = [PdfProblem.from_json(p) for p in answer.get("problems", [])]
+    answer["problems"] = [CodedText.from_json(p) for p in answer.get("problems", [])]
     return Outcome(**answer)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
-from casework.intake.pdfproblems import N_, PdfProblem
+from casework.intake.coded import N_, CodedText
 from casework.intake.pdfstreams import MB, Budget, TooMuch, decode
 
 
@@ -38,7 +38,7 @@ class Limits:
     ratio_floor: int = 1 * MB
 
 
-ENCRYPTED = PdfProblem.of(N_("is encrypted or password-protected; send an unprotected copy"))
+ENCRYPTED = CodedText.of(N_("is encrypted or password-protected; send an unprotected copy"))
 JAVASCRIPT = N_("JavaScript")
 EMBEDDED = N_("embedded files")
 RICH_MEDIA = N_("rich media")
@@ -72,7 +72,7 @@ def scan(data: bytes, limits: Limits) -> tuple[int, list[str]]:
     except pikepdf.PasswordError:
         return 0, [ENCRYPTED]
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
-        return 0, [PdfProblem.of(N_("cannot be read as a PDF (%(why)s)"), why=type(exc).__name__)]
+        return 0, [CodedText.of(N_("cannot be read as a PDF (%(why)s)"), why=type(exc).__name__)]
     with pdf:
         return _scan_open(pdf, len(data), limits)
 
@@ -99,13 +99,13 @@ def _scan_open(pdf: pikepdf.Pdf, size: int, limits: Limits) -> tuple[int, list[s
         found.problems.append(budget.message())
     for what in sorted(found.active):
         found.problems.append(
-            PdfProblem.of(N_("contains %(what)s, which is not accepted"), ("what",), what=what)
+            CodedText.of(N_("contains %(what)s, which is not accepted"), ("what",), what=what)
         )
     return found.pages, found.problems
 
 
 def _too_many_objects(limits: Limits) -> str:
-    return PdfProblem.of(
+    return CodedText.of(
         N_("has more than %(count)s objects; a supporting document needs far fewer"),
         count=f"{limits.max_objects:,}",
     )
@@ -119,7 +119,7 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
     root = pdf.trailer.get("/Root")
     pages = root.get("/Pages") if isinstance(root, pikepdf.Dictionary) else None
     if not isinstance(pages, pikepdf.Dictionary):
-        found.problems.append(PdfProblem.of(N_("has no page tree (the file is broken)")))
+        found.problems.append(CodedText.of(N_("has no page tree (the file is broken)")))
         return False
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[pikepdf.Object, int]] = [(pages, 0)]
@@ -127,12 +127,12 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
     while stack:
         node, depth = stack.pop()
         if not isinstance(node, pikepdf.Dictionary) or depth > 64:
-            found.problems.append(PdfProblem.of(N_("has a broken page tree")))
+            found.problems.append(CodedText.of(N_("has a broken page tree")))
             return False
         if node.is_indirect:
             if node.objgen in seen:
                 found.problems.append(
-                    PdfProblem.of(N_("has a page tree that loops or lists a page twice"))
+                    CodedText.of(N_("has a page tree that loops or lists a page twice"))
                 )
                 return False
             seen.add(node.objgen)
@@ -144,7 +144,7 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
             count += 1
             if count > limits.page_walk_cap:
                 found.problems.append(
-                    PdfProblem.of(
+                    CodedText.of(
                         N_("has more than %(count)s pages; the limit is %(limit)s"),
                         count=f"{limits.page_walk_cap:,}",
                         limit=limits.max_pages,
@@ -152,14 +152,14 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
                 )
                 return False
         else:
-            found.problems.append(PdfProblem.of(N_("has a broken page tree")))
+            found.problems.append(CodedText.of(N_("has a broken page tree")))
             return False
     found.pages = count
     if count == 0:
-        found.problems.append(PdfProblem.of(N_("has no pages")))
+        found.problems.append(CodedText.of(N_("has no pages")))
     elif count > limits.max_pages:
         found.problems.append(
-            PdfProblem.of(
+            CodedText.of(
                 N_("has %(count)s pages; the limit is %(limit)s"),
                 count=count,
                 limit=limits.max_pages,

@@ -16,7 +16,7 @@ import zlib
 
 import pikepdf
 
-from casework.intake.pdfproblems import N_, PdfProblem
+from casework.intake.coded import N_, CodedText
 
 MB = 1024 * 1024
 Buffer = bytes | bytearray
@@ -49,11 +49,11 @@ class Budget:
 
     def message(self) -> str:
         if self.total >= self.max_inflated:
-            return PdfProblem.of(
+            return CodedText.of(
                 N_("inflates to more than %(mb)s MB when decompressed (a decompression bomb?)"),
                 mb=self.max_inflated // MB,
             )
-        return PdfProblem.of(
+        return CodedText.of(
             N_(
                 "inflates to more than %(ratio)s times its size when decompressed "
                 "(a decompression bomb?)"

@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from casework.intake.text import MULTI_LINE, SINGLE_LINE, SingleLine
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -59,8 +61,11 @@ def _a_number(value: str | None) -> str | None:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Email = Annotated[str, AfterValidator(_email)]
-Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(str.strip)]
-LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
+# Request text is cleaned (casework.intake.text) before its length is checked.
+Text = Annotated[str, Field(min_length=1, max_length=200), SINGLE_LINE, AfterValidator(str.strip)]
+#: A person's name: one line, cleaned (what duplicate detection compares).
+PersonName = Text
+LongText = Annotated[str, Field(min_length=1, max_length=20_000), MULTI_LINE]
 
 
 class _Strict(BaseModel):
@@ -69,11 +74,11 @@ class _Strict(BaseModel):
 
 class RequesterIn(_Strict):
     name: Text
-    organization: Annotated[str, Field(max_length=200)] | None = None
+    organization: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
     role: Literal["victim_advocate", "attorney", "accredited_representative", "self"]
     email: Email
     phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+()./ -]{7,40}$")] | None = None
-    mailing_address: Annotated[str, Field(max_length=500)] | None = None
+    mailing_address: Annotated[str, Field(max_length=500), MULTI_LINE] | None = None
 
 
 NAME_SHAPE = '{"family_name": "...", "given_name": "...", "middle_name": "..."}'
@@ -81,7 +86,7 @@ FAMILY_SHAPE = (
     '{"family_name": "...", "given_name": "...", "middle_name": "...", '
     '"relationship": "...", "involvement": "..."}'
 )
-NamePart = Annotated[str, Field(max_length=200)]
+NamePart = Annotated[str, Field(max_length=200), SINGLE_LINE]
 
 
 class NameIn(_Strict):
@@ -118,9 +123,9 @@ class NameIn(_Strict):
 
 
 class VictimIn(_Strict):
-    family_name: Text
-    given_name: Text
-    middle_name: Annotated[str, Field(max_length=200)] | None = None
+    family_name: PersonName
+    given_name: PersonName
+    middle_name: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
     other_names: list[NameIn] = Field(default_factory=list, max_length=20)
     date_of_birth: IsoDate
     gender: Literal["female", "male"] | None = None
@@ -134,18 +139,18 @@ class VictimIn(_Strict):
 
 
 class IncidentIn(_Strict):
-    police_report_numbers: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
-        min_length=1, max_length=20
+    police_report_numbers: list[Annotated[str, Field(min_length=1, max_length=40), SINGLE_LINE]] = (
+        Field(min_length=1, max_length=20)
     )
     dates: list[IsoDate] = Field(min_length=1, max_length=50)
-    location: Annotated[str, Field(max_length=200)] | None = None
-    qualifying_activities: list[str] = Field(min_length=1, max_length=40)
-    other_activity_description: Annotated[str, Field(max_length=5_000)] | None = None
-    statutory_citations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=50
+    location: Annotated[str, Field(max_length=200), SINGLE_LINE] | None = None
+    qualifying_activities: list[SingleLine] = Field(min_length=1, max_length=40)
+    other_activity_description: Annotated[str, Field(max_length=5_000), MULTI_LINE] | None = None
+    statutory_citations: list[Annotated[str, Field(min_length=1, max_length=200), SINGLE_LINE]] = (
+        Field(default_factory=list, max_length=50)
     )
     description: LongText
-    known_injuries: Annotated[str, Field(max_length=20_000)] | None = None
+    known_injuries: Annotated[str, Field(max_length=20_000), MULTI_LINE] | None = None
 
 
 class HelpfulnessIn(_Strict):
@@ -162,7 +167,7 @@ class FamilyMemberIn(NameIn):
 
     shape: ClassVar[str] = FAMILY_SHAPE
     relationship: Text
-    involvement: Annotated[str, Field(max_length=20_000)] = ""
+    involvement: Annotated[str, Field(max_length=20_000), MULTI_LINE] = ""
 
 
 class UrgencyIn(_Strict):
@@ -179,6 +184,6 @@ class RequestIn(_Strict):
     helpfulness: HelpfulnessIn
     family_members_implicated: list[FamilyMemberIn] = Field(default_factory=list, max_length=30)
     urgency: UrgencyIn = Field(default_factory=UrgencyIn)
-    attachments: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+    attachments: list[Annotated[str, Field(min_length=1, max_length=255), SINGLE_LINE]] = Field(
         default_factory=list, max_length=20
     )

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from casework.errors import CaseworkError
+from casework.intake.coded import CodedText
 from casework.intake.messages import MESSAGES, Problem
 from casework.intake.pdfcheck import check_pdf
-from casework.intake.pdfproblems import PdfProblem
 from casework.intake.schema import RequestIn
 from forms.activities import OTHER_RELATED, allowed_activities
 
@@ -205,23 +205,23 @@ def _rule_problems(raw: dict[str, Any], today: dt.date) -> list[Problem]:
     return problems
 
 
+def coded_problem(path: str, code: str, found: str, **params: object) -> Problem:
+    """A problem whose detail is a finding of a lower check (its message id kept)."""
+    coded = found if isinstance(found, CodedText) else CodedText.from_json(found)
+    return Problem.of(
+        path,
+        code,
+        **params,
+        detail=str(coded),
+        detail_msgid=coded.msgid,
+        detail_params=json.dumps(coded.params, sort_keys=True),
+        detail_translate=",".join(coded.nested),
+    )
+
+
 def pdf_problems(path: str, name: str, found: list[str]) -> list[Problem]:
     """The PDF check's findings about file ``name`` (each translated by its message id)."""
-    out = []
-    for detail in found:
-        coded = detail if isinstance(detail, PdfProblem) else PdfProblem.from_json(detail)
-        out.append(
-            Problem.of(
-                path,
-                "pdf_refused",
-                name=name,
-                detail=str(coded),
-                detail_msgid=coded.msgid,
-                detail_params=json.dumps(coded.params, sort_keys=True),
-                detail_translate=",".join(coded.nested),
-            )
-        )
-    return out
+    return [coded_problem(path, "pdf_refused", detail, name=name) for detail in found]
 
 
 def _attachment_problems(

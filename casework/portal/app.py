@@ -40,6 +40,7 @@ HERE = Path(__file__).parent
 
 
 def create_app(store: Store, config: PortalConfig | None = None) -> FastAPI:
+    store.check_keys()  # a missing or wrong key is refused before the portal serves anything
     config = config or PortalConfig.from_env(store)
     web = PortalWeb(store, config)
     install_log_redaction()

@@ -4,13 +4,12 @@ information asked for, and the documents meant for them. No history, no names.""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.blobs import BlobDamaged, BlobMissing, document_blobs
 from casework.db import Store
 from casework.models import Case, CaseEvent, Document
 from casework.states import State
@@ -121,13 +120,8 @@ def find_document(session: Session, case: Case, doc_id: int) -> Document | None:
 
 
 def read_document(store: Store, doc: Document) -> bytes | None:
-    path = Path(doc.path)
-    if not path.is_absolute():
-        path = store.settings.documents_dir / path
+    """The document decrypted and checked against its SHA-256 (None if missing or altered)."""
     try:
-        data = path.read_bytes()
-    except OSError:
+        return document_blobs(store).get(doc.sha256)
+    except (BlobMissing, BlobDamaged):
         return None
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        return None
-    return data

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData, UploadFile
 
+from casework import accesslog
 from casework.db import Store
 from casework.i18n import (
     N_,
@@ -135,13 +136,23 @@ class PortalWeb:
             assert case is not None
             return status_view(session, case)
 
-    def load_document(self, case_id: int, doc_id: int) -> tuple[str, bytes] | None:
-        with self.store.reading() as session:
+    def load_document(self, case_id: int, doc_id: int, via: str) -> tuple[str, bytes] | None:
+        """The document decrypted, with an access-log entry (``via``: how the requester came:
+        status link, lookup code or API)."""
+        with self.store.unit_of_work() as session:
             case = session.get(Case, case_id)
             doc = find_document(session, case, doc_id) if case else None
             if case is None or doc is None:
                 return None
             data = read_document(self.store, doc)
+            if data is not None:  # the decrypted copy leaves the store: in the access log
+                accesslog.record(
+                    session,
+                    who=f"requester {case.requester.email} ({via})",
+                    case_id=case.id,
+                    what=f"document {doc.id} ({doc.kind}) downloaded",
+                    why="portal document download",
+                )
             return (f"{case.case_number}-{doc.kind}.pdf", data) if data is not None else None
 
     # -- pages ------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ and PDF parts), read its status by the private token, answer a request for infor
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +12,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casework.i18n import gettext_for, negotiate_tag, supported
-from casework.intake.validate import IntakeRejected, Problem
+from casework.intake.jsonload import JsonRefused, load_json
+from casework.intake.validate import IntakeRejected, Problem, coded_problem
 from casework.portal.api_models import (
     ERRORS,
     NOT_FOUND,
@@ -112,13 +112,9 @@ async def api_submit(request: Request, web: Web) -> Any:
     if text is None:
         return refused([Problem.of("request", "request_part_missing")], lang, "refused")
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return refused(
-            [Problem.of("(request)", "not_json", line=exc.lineno, column=exc.colno)],
-            lang,
-            "refused",
-        )
+        raw = load_json(text)
+    except JsonRefused as exc:
+        return refused([coded_problem("(request)", "json_refused", exc.finding)], lang, "refused")
     language = form.get("language")
     if isinstance(language, str) and negotiate_tag(language):
         lang = negotiate_tag(language) or lang

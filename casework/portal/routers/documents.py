@@ -24,9 +24,9 @@ def pdf_response(filename: str, data: bytes) -> Response:
 
 
 async def send_document(
-    web: PortalWeb, request: Request, case_id: int | None, doc_id: int
+    web: PortalWeb, request: Request, case_id: int | None, doc_id: int, via: str
 ) -> Response:
-    found = await run_in_threadpool(web.load_document, case_id, doc_id) if case_id else None
+    found = await run_in_threadpool(web.load_document, case_id, doc_id, via) if case_id else None
     if found is None:
         return web.not_found(request)
     return pdf_response(*found)
@@ -37,12 +37,12 @@ async def document_by_token(request: Request, token: str, doc_id: int, web: Web)
     found = await token_case(web, request, token)
     if isinstance(found, Response):
         return found
-    return await send_document(web, request, found, doc_id)
+    return await send_document(web, request, found, doc_id, "status link")
 
 
 @router.get(SESSION_PATH + "/documents/{doc_id}", include_in_schema=False)
 async def document_by_session(request: Request, doc_id: int, web: Web) -> Response:
-    return await send_document(web, request, web.session_case(request), doc_id)
+    return await send_document(web, request, web.session_case(request), doc_id, "lookup code")
 
 
 @router.get(
@@ -56,7 +56,7 @@ async def api_document(request: Request, token: str, doc_id: int, web: Web) -> R
     if not web.allow(request, "lookup"):
         return error_json("too many requests; wait a minute", 429, {"Retry-After": "60"})
     case_id = await run_in_threadpool(web.portal.case_id_for_token, token)
-    doc = await run_in_threadpool(web.load_document, case_id, doc_id) if case_id else None
+    doc = await run_in_threadpool(web.load_document, case_id, doc_id, "API") if case_id else None
     if doc is None:
         return error_json("not found", 404)
     return pdf_response(*doc)

@@ -1,6 +1,6 @@
 """A PDF check's finding: an English sentence (a plain ``str`` for the callers that read it)
 that also keeps its message id and parameters, so a page can show it translated by id.
-Findings cross the checking child's pipe as JSON (:meth:`PdfProblem.to_json`)."""
+Findings cross the checking child's pipe as JSON (:meth:`CodedText.to_json`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def N_(message: str) -> str:
     return message
 
 
-class PdfProblem(str):
+class CodedText(str):
     msgid: str
     params: dict[str, str]
     #: names of parameters whose values are message ids themselves (translated too)
@@ -21,14 +21,14 @@ class PdfProblem(str):
 
     def __new__(
         cls, msgid: str, params: dict[str, Any] | None = None, nested: tuple[str, ...] = ()
-    ) -> PdfProblem:
+    ) -> CodedText:
         values = {k: str(v) for k, v in (params or {}).items()}
         obj = super().__new__(cls, msgid % values if values else msgid)
         obj.msgid, obj.params, obj.nested = msgid, values, tuple(nested)
         return obj
 
     @classmethod
-    def of(cls, msgid: str, nested: tuple[str, ...] = (), **params: Any) -> PdfProblem:
+    def of(cls, msgid: str, nested: tuple[str, ...] = (), **params: Any) -> CodedText:
         return cls(msgid, params, nested)
 
     def localized(self, gettext: Callable[[str], str]) -> str:
@@ -40,13 +40,13 @@ class PdfProblem(str):
         return {"msgid": self.msgid, "params": self.params, "nested": list(self.nested)}
 
     @classmethod
-    def from_json(cls, value: Any) -> PdfProblem:
+    def from_json(cls, value: Any) -> CodedText:
         if isinstance(value, dict) and isinstance(value.get("msgid"), str):
             return cls(value["msgid"], value.get("params") or {}, tuple(value.get("nested", ())))
         return cls._plain(str(value))
 
     @classmethod
-    def _plain(cls, text: str) -> PdfProblem:
+    def _plain(cls, text: str) -> CodedText:
         """A finding with no message id (e.g. an exception's name): shown as it is."""
         obj = super().__new__(cls, text)
         obj.msgid, obj.params, obj.nested = text, {}, ()
@@ -54,4 +54,4 @@ class PdfProblem(str):
 
 
 def as_json(problems: list[str]) -> list[Any]:
-    return [p.to_json() if isinstance(p, PdfProblem) else p for p in problems]
+    return [p.to_json() if isinstance(p, CodedText) else p for p in problems]

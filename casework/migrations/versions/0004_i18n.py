@@ -1,14 +1,14 @@
 """notifications.language: the languages of each email sent (language-access record)
 
 Revision ID: i18n
-Revises: documents
+Revises: integrity
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "i18n"
-down_revision = "documents"
+down_revision = "integrity"
 branch_labels = None
 depends_on = None
 
