@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
 #: Modules that add subcommands: each has ``register(subparsers, commands)``.
 EXTENSION_MODULES = (
     "casework.forms_cli",
+    "casework.i18n.cli",
     "casework.reports.cli",
     "casework.portal.cli",
     "casework.workflow_cli",

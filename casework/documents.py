@@ -19,6 +19,7 @@ from casework import officialforms, signing
 from casework.blobs import BlobStore
 from casework.errors import CaseworkError
 from casework.formdata import letter_context, supplement_b_input
+from casework.i18n.copies import Languages, languages_for
 from casework.models import Case, CaseEvent, Document
 from casework.steps import record_document
 from forms.api import is_facsimile, render_supplement_b
@@ -71,8 +72,14 @@ def _basis(session: Session, case: Case, *actions: str) -> int:
     return event.seq
 
 
-def language(case: Case) -> str:
-    return case.preferred_language or "en"
+def languages(case: Case) -> Languages:
+    """English, plus a copy in the victim's preferred language (or a note when we have none)."""
+    return languages_for(case.preferred_language)
+
+
+def _requester_letter(kind: str, ctx: LetterContext, case: Case) -> bytes:
+    langs = languages(case)
+    return render_letter(kind, ctx, copy=langs.translation(), note=langs.note())
 
 
 def da_memo(session: Session, case: Case, blobs: BlobStore) -> Document:
@@ -110,7 +117,7 @@ def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Docu
         "certification_cover",
         basis,
         blobs,
-        lambda: render_letter("certification_cover", ctx, language(case)),
+        lambda: _requester_letter("certification_cover", ctx, case),
     )
     data = supplement_b_input(session, case)
     title = "Form I-918 Supplement B" if case.visa_type == "U" else "Form I-914 Supplement B"
@@ -185,7 +192,7 @@ def requester_letter(
         spec.document_kind,
         event.seq,
         blobs,
-        lambda: render_letter(spec.template, ctx, language(case)),
+        lambda: _requester_letter(spec.template, ctx, case),
     )
     return doc, event, ctx
 

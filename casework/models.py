@@ -357,6 +357,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Languages of the body: "en", "en+<copy>" (e.g. "en+pt_BR") or "en+note" (unsupported).
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class StatusAccess(Base):

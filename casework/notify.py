@@ -16,12 +16,16 @@ import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from casework.db import Store
 from casework.models import Notification, utcnow
+
+if TYPE_CHECKING:
+    from casework.i18n.copies import Languages
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,12 @@ Attachment = tuple[str, bytes, str]  # filename, content, MIME type ("applicatio
 
 
 def build_message(
-    sender: str, to: Sequence[str], subject: str, body: str, attachments: Sequence[Attachment] = ()
+    sender: str,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    content_language: str = "en",
 ) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
@@ -59,6 +68,8 @@ def build_message(
     for filename, content, mime in attachments:
         maintype, subtype = mime.split("/", 1)
         msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    # after the body and attachments (set_content and add_attachment move Content-* headers)
+    msg["Content-Language"] = content_language
     return msg
 
 
@@ -82,14 +93,22 @@ def send_email(
     attachments: Sequence[Attachment] = (),
     case_id: int | None = None,
     settings: SmtpSettings | None = None,
+    language: Languages | None = None,
 ) -> bool:
-    """Send once per ``key``; return False when it was already sent."""
+    """Send once per ``key``; return False when it was already sent.
+
+    ``language``: the languages of the body (English, plus a copy or a note); it sets the
+    Content-Language header and is kept on the notification row (``en+pt_BR``)."""
     settings = settings or SmtpSettings.from_env()
     try:
         with store.unit_of_work() as session:
             session.add(
                 Notification(
-                    idempotency_key=key, case_id=case_id, kind=kind, recipient=", ".join(to)
+                    idempotency_key=key,
+                    case_id=case_id,
+                    kind=kind,
+                    recipient=", ".join(to),
+                    language=language.record if language else "en",
                 )
             )
     except IntegrityError:
@@ -99,7 +118,8 @@ def send_email(
             ).one()
             if row.sent_at is not None:
                 return False
-    deliver(build_message(settings.sender, to, subject, body, attachments), settings)
+    header = language.content_language if language else "en"
+    deliver(build_message(settings.sender, to, subject, body, attachments, header), settings)
     with store.unit_of_work() as session:
         row = session.scalars(select(Notification).where(Notification.idempotency_key == key)).one()
         row.sent_at = utcnow()

@@ -23,10 +23,19 @@ from sqlalchemy import select
 from casework import documents, steps
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
+from casework.i18n import N_, format_date, gettext_for
+from casework.i18n.copies import Languages, compose
 from casework.models import Case
 from casework.notify import send_email
 from casework.roster import chief
 from casework.states import OPEN_STATES, State
+
+# i18n: max=120 (email subject line)
+FILING_SUBJECT = N_("Case %(case_number)s: the signed Supplement B must be filed by %(last_day)s")
+FILING_BODY = N_(
+    "The certification for case %(case_number)s can be filed with USCIS until %(last_day)s "
+    "(%(left)s days left). After that a new signature is needed."
+)
 
 
 @dataclass
@@ -71,7 +80,15 @@ def _open_cases(store: Store, policy: Policy) -> tuple[str, list[_Open]]:
     return head, out
 
 
-def _filing_windows(store: Store) -> list[tuple[str, int, str, dt.date]]:
+def _filing_body(number: str, last_day: dt.date, left: int, langs: Languages) -> str:
+    def body(lang: str) -> str:
+        _ = gettext_for(lang)
+        return _(FILING_BODY, case_number=number, last_day=format_date(last_day, lang), left=left)
+
+    return compose(body, langs)
+
+
+def _filing_windows(store: Store) -> list[tuple[str, int, str, dt.date, Languages]]:
     signed = (State.CERTIFIED.value, State.DELIVERED.value)
     with store.reading() as s:
         out = []
@@ -84,6 +101,7 @@ def _filing_windows(store: Store) -> list[tuple[str, int, str, dt.date]]:
                         case.id,
                         case.requester.email,
                         last_filing_day(approval.signature_date),
+                        documents.languages(case),
                     )
                 )
     return out
@@ -181,7 +199,7 @@ def run_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> 
             )  # fmt: skip
             report.delay_reminders += r
             report.delay_escalations += a
-    for number, case_id, email, last_day in _filing_windows(store):
+    for number, case_id, email, last_day, langs in _filing_windows(store):
         left = (last_day - today).days
         for mark in policy.filing_window_warning_days:
             if 0 <= left <= mark and send_email(
@@ -189,12 +207,12 @@ def run_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> 
                 key=f"filing-window:{number}:{mark}",
                 kind="filing_window",
                 to=[email],
-                subject=f"Case {number}: the signed Supplement B must be filed by {last_day.isoformat()}",
-                body=(
-                    f"The certification for case {number} can be filed with USCIS until "
-                    f"{last_day.isoformat()} ({left} days left). After that a new signature is needed.\n"
+                subject=gettext_for("en")(
+                    FILING_SUBJECT, case_number=number, last_day=last_day.isoformat()
                 ),
+                body=_filing_body(number, last_day, left, langs),
                 case_id=case_id,
+                language=langs,
             ):
                 report.filing_warnings += 1
                 break

@@ -23,6 +23,8 @@ from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy
 from casework.errors import CaseworkError
 from casework.formdata import letter_context
+from casework.i18n import N_, gettext_for
+from casework.i18n.copies import requester_email
 from casework.models import Document, Notification
 from casework.notify import send_email
 from casework.roster import chief, people_with_role
@@ -30,7 +32,7 @@ from casework.states import Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
 from casework.watch import WatchReport, run_watch
-from forms.letters import LetterContext, has_translation, render_email_text, render_letter
+from forms.letters import render_email_text, render_letter
 
 PDF = "application/pdf"
 
@@ -47,14 +49,7 @@ def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str
     return (name, _blobs(store).get(doc.sha256), PDF)
 
 
-def requester_email(kind: str, ctx: LetterContext, language: str) -> tuple[str, str]:
-    """English for the advocate or attorney, followed by a copy in the victim's preferred
-    language where a translation of the template exists (the subject stays English)."""
-    subject, body = render_email_text(kind, ctx)
-    if language != "en" and has_translation(kind, language, "email"):
-        _, translated = render_email_text(kind, ctx, language)
-        body += f"\n---- {language} ----\n\n{translated}"
-    return subject, body
+LOOKUP_CODE = N_("Lookup code: %(code)s")
 
 
 def _fault_point(name: str) -> None:
@@ -118,10 +113,10 @@ def acknowledge(store: Store, number: str) -> bool:
         case = get_case(s, number)
         token, code = access.issue_status_access(s, case)
         ctx = letter_context(s, case, status_url=f"{portal_url()}/status/{token}")
-        lang = documents.language(case)
-        subject, body = requester_email("acknowledgment", ctx, lang)
-        body += f"\nLookup code / código de consulta: {code}\n"
-        letter = render_letter("acknowledgment", ctx, lang)
+        langs = documents.languages(case)
+        subject, body = requester_email("acknowledgment", ctx, langs)
+        body += "\n" + gettext_for("en")(LOOKUP_CODE, code=code) + "\n"
+        letter = render_letter("acknowledgment", ctx, langs.translation(), langs.note())
         to, case_id = [case.requester.email], case.id
     return send_email(
         store,
@@ -132,6 +127,7 @@ def acknowledge(store: Store, number: str) -> bool:
         body=body,
         attachments=[(f"{number}-acknowledgment.pdf", letter, PDF)],
         case_id=case_id,
+        language=langs,
     )
 
 
@@ -253,7 +249,8 @@ def deliver_certification(store: Store, number: str) -> str:
             return case.state
         packet = documents.certification_packet(s, case, _blobs(store))
         ctx = letter_context(s, case)
-        subject, body = requester_email("certification_cover", ctx, documents.language(case))
+        langs = documents.languages(case)
+        subject, body = requester_email("certification_cover", ctx, langs)
         to, case_id = [case.requester.email], case.id
         attachment = _attachment(store, packet, f"{number}-supplement-b-packet.pdf")
     _fault_point("deliver")
@@ -266,6 +263,7 @@ def deliver_certification(store: Store, number: str) -> str:
         body=body,
         attachments=[attachment],
         case_id=case_id,
+        language=langs,
     )
     with store.unit_of_work() as s:
         case = get_case(s, number)
@@ -282,7 +280,8 @@ def send_letter(store: Store, number: str, name: str) -> bool:
         case = get_case(s, number)
         doc, event, ctx = documents.requester_letter(s, case, _blobs(store), name)
         spec = documents.REQUESTER_LETTERS[name]
-        subject, body = requester_email(spec.template, ctx, documents.language(case))
+        langs = documents.languages(case)
+        subject, body = requester_email(spec.template, ctx, langs)
         to, case_id, seq = [case.requester.email], case.id, event.seq
         attachment = _attachment(store, doc, f"{number}-{spec.filename}.pdf")
     return send_email(
@@ -294,6 +293,7 @@ def send_letter(store: Store, number: str, name: str) -> bool:
         body=body,
         attachments=[attachment],
         case_id=case_id,
+        language=langs,
     )
 
 

@@ -1,10 +1,13 @@
 """Letters, notification emails and the certification packet.
 
-Letters are Jinja2 text templates (``templates/letters/<kind>.<lang>.txt``) turned
-into PDF with reportlab platypus; emails are ``templates/email/<kind>.<lang>.txt``
-whose first line is ``Subject: ...``. Output is deterministic (reportlab
-``invariant=1``, fixed PDF /ID), so identical input gives identical bytes.
-Email subjects never carry the victim's name (only case number and visa type).
+Letters are Jinja2 text templates (``templates/letters/<kind>.txt``) turned into PDF with
+reportlab platypus; emails are ``templates/email/<kind>.txt`` whose first line is
+``Subject: ...``. Their text is gettext messages (``{% trans %}`` blocks, English message
+ids): rendered with no :class:`Translation` they are English; with one, in its language.
+A requester letter is English, the governing text, then a full translated copy (or a note
+when the victim's language has no catalog). Output is deterministic (reportlab
+``invariant=1``, fixed PDF /ID), so identical input gives identical bytes. Email subjects
+never carry the victim's name (only case number and visa type).
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from dataclasses import dataclass
 from datetime import date
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import jinja2
+from babel.dates import format_date as babel_date
 from pydantic import BaseModel, Field
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ByteStringObject
@@ -47,12 +53,14 @@ LETTER_KINDS = (
     "certification_cover",
     "revocation",
 )
+#: Letters and emails to the requester: English plus a copy in the victim's language.
 REQUESTER_KINDS = (
     "acknowledgment",
     "request_information",
     "denial",
     "delay",
     "certification_cover",
+    "revocation",
 )
 TEMPLATE_DIR = Path(
     os.environ.get("CASEWORK_TEMPLATES", Path(__file__).resolve().parents[1] / "templates")
@@ -62,21 +70,28 @@ FORM_TITLES = {
     "U": "U Nonimmigrant Status Certification",
     "T": "Declaration for Trafficking Victim",
 }
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
-_MONTHS_ES = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# i18n: heading of the translated copy in a letter (PDF)
+COPY_HEADING = N_("Translation (%(language)s). The English version above governs.")
+TEL = N_("Tel. %(phone)s")
+FAX = N_("Fax %(fax)s")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A language to render in: its code (``pt_BR``), its own name, its catalog."""
+
+    code: str
+    name: str
+    catalog: NullTranslations
+
+
+ENGLISH = Translation("en", "English", NullTranslations())
 
 
 class LetterContext(BaseModel):
@@ -119,28 +134,31 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 
 def format_date(d: date | None, language: str = "en") -> str:
-    if d is None:
-        return ""
-    if language == "es":
-        return f"{d.day} de {_MONTHS_ES[d.month - 1]} de {d.year}"
-    return f"{d:%B} {d.day}, {d.year}"
-
-
-def _env(language: str) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-    env.filters["d"] = lambda v: format_date(v, language)
-    return env
+    """``June 30, 2026`` / ``30 de junio de 2026`` (Babel, the locale's long format)."""
+    return "" if d is None else babel_date(d, format="long", locale=language)
 
 
 _ENVS: dict[str, jinja2.Environment] = {}
 
 
-def _render_text(folder: str, kind: str, ctx: LetterContext, language: str) -> str:
+def _env(tr: Translation) -> jinja2.Environment:
+    env = _ENVS.get(tr.code)
+    if env is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            extensions=["jinja2.ext.i18n"],
+        )
+        env.install_gettext_translations(tr.catalog, newstyle=True)  # type: ignore[attr-defined]
+        env.filters["d"] = lambda v, lang=tr.code: format_date(v, lang)
+        _ENVS[tr.code] = env
+    return env
+
+
+def _render_text(folder: str, kind: str, ctx: LetterContext, tr: Translation) -> str:
     if kind not in LETTER_KINDS:
         raise ValueError(f"unknown letter kind {kind!r}; known: {', '.join(LETTER_KINDS)}")
     missing = [f for f in REQUIRED.get(kind, ()) if getattr(ctx, f) in (None, "")]
@@ -150,8 +168,7 @@ def _render_text(folder: str, kind: str, ctx: LetterContext, language: str) -> s
         missing.append("projected_date")
     if missing:
         raise ValueError(f"{kind} needs {', '.join(missing)}")
-    env = _ENVS.get(language) or _ENVS.setdefault(language, _env(language))
-    tpl = env.get_template(f"{folder}/{kind}.{language}.txt")
+    tpl = _env(tr).get_template(f"{folder}/{kind}.txt")
     values: dict[str, Any] = dict(ctx)
     values["received_date"] = ctx.received_date or ctx.today
     values["form_name"] = FORM_NAMES[ctx.visa_type]
@@ -159,22 +176,17 @@ def _render_text(folder: str, kind: str, ctx: LetterContext, language: str) -> s
     return tpl.render(**values)
 
 
-def has_translation(kind: str, language: str, folder: str = "letters") -> bool:
-    return (TEMPLATE_DIR / folder / f"{kind}.{language}.txt").exists()
-
-
-def letter_text(kind: str, ctx: LetterContext, language: str = "en") -> str:
+def letter_text(kind: str, ctx: LetterContext, tr: Translation = ENGLISH) -> str:
     """The letter body as plain text (what the PDF prints after the letterhead)."""
-    return _render_text("letters", kind, ctx, language)
+    return _render_text("letters", kind, ctx, tr)
 
 
-def render_email_text(kind: str, ctx: LetterContext, language: str = "en") -> tuple[str, str]:
-    """(subject, plain-text body). Falls back to English when no translation exists."""
-    lang = language if has_translation(kind, language, "email") else "en"
-    text = _render_text("email", kind, ctx, lang)
+def render_email_text(kind: str, ctx: LetterContext, tr: Translation = ENGLISH) -> tuple[str, str]:
+    """(subject, plain-text body) in one language."""
+    text = _render_text("email", kind, ctx, tr).lstrip("\n")
     first, _, body = text.partition("\n")
     if not first.startswith("Subject: "):
-        raise ValueError(f"email template {kind}.{lang} must start with 'Subject: '")
+        raise ValueError(f"email template {kind} must start with 'Subject: '")
     return first.removeprefix("Subject: ").strip(), body.strip() + "\n"
 
 
@@ -193,20 +205,19 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _letter_story(kind: str, ctx: LetterContext, language: str) -> list[Any]:
+def _letter_story(kind: str, ctx: LetterContext, tr: Translation) -> list[Any]:
     st = _styles()
     a = ctx.agency
-    text = letter_text(kind, ctx, language)
+    _ = tr.catalog.gettext
+    text = letter_text(kind, ctx, tr)
     addr = ", ".join(p for p in (a.street, a.suite) if p)
+    contact = [_(TEL) % {"phone": a.phone}, *([_(FAX) % {"fax": a.fax}] if a.fax else []), a.email]
     story: list[Any] = [
         Paragraph(escape(a.name), st["head"]),
         Paragraph(escape(f"{addr}, {a.city}, {a.state} {a.zip_code}"), st["small"]),
-        Paragraph(
-            escape(f"Tel. {a.phone}" + (f" - Fax {a.fax}" if a.fax else "") + f" - {a.email}"),
-            st["small"],
-        ),
+        Paragraph(escape(" - ".join(contact)), st["small"]),
         Spacer(1, 0.25 * inch),
-        Paragraph(escape(format_date(ctx.today, language)), st["body"]),
+        Paragraph(escape(format_date(ctx.today, tr.code)), st["body"]),
     ]
     if kind not in ("da_memo", "revocation"):
         lines = [
@@ -219,7 +230,7 @@ def _letter_story(kind: str, ctx: LetterContext, language: str) -> list[Any]:
     story.append(Spacer(1, 0.1 * inch))
     paras = [p.strip() for p in text.split("\n\n") if p.strip()]
     for i, p in enumerate(paras):
-        style = st["re"] if i == 0 and p.startswith(("RE:", "REF.:", "MEMORANDUM")) else st["body"]
+        style = st["re"] if i == 0 else st["body"]
         story.append(Paragraph(escape(p).replace("\n", "<br/>"), style))
     if kind != "da_memo":
         story.append(Spacer(1, 0.45 * inch))
@@ -259,14 +270,25 @@ def _build(story: list[Any], *, title: str, subject: str, keywords: str, footer:
     return buf.getvalue()
 
 
-def render_letter(kind: str, ctx: LetterContext, language: str = "en") -> bytes:
-    """Letter as PDF. For ``language`` != "en" with a translation, the PDF carries the
-    English letter, then the translated copy (starting on a new page)."""
-    story = _letter_story(kind, ctx, "en")
+def render_letter(
+    kind: str,
+    ctx: LetterContext,
+    copy: Translation | None = None,
+    note: str | None = None,
+) -> bytes:
+    """Letter as PDF: English (the governing text), then, with ``copy``, a full translated
+    copy from a new page under a heading saying the English version governs; ``note`` (an
+    English paragraph, e.g. that the victim's language has no translation) ends the English
+    letter."""
+    story = _letter_story(kind, ctx, ENGLISH)
     langs = ["en"]
-    if language != "en" and has_translation(kind, language):
-        story += [PageBreak(), *_letter_story(kind, ctx, language)]
-        langs.append(language)
+    if note:
+        story.append(Paragraph(escape(note), _styles()["small"]))
+    if copy is not None and copy.code != "en":
+        heading = copy.catalog.gettext(COPY_HEADING) % {"language": copy.name}
+        story += [PageBreak(), Paragraph(escape(heading), _styles()["small"])]
+        story += _letter_story(kind, ctx, copy)
+        langs.append(copy.code)
     return _build(
         story,
         title=f"{kind.replace('_', ' ').title()} - {ctx.case_number}",
@@ -361,9 +383,11 @@ def assemble_packet(
 
 
 __all__ = [
+    "ENGLISH",
     "LETTER_KINDS",
     "REQUESTER_KINDS",
     "LetterContext",
+    "Translation",
     "assemble_packet",
     "format_date",
     "letter_text",

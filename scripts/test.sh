@@ -8,4 +8,5 @@ export PREFECT_SERVER_ANALYTICS_ENABLED=false PREFECT_SERVER_UI_SHOW_PROMOTIONAL
 .venv/bin/ruff check casework forms flows tests bench scripts
 .venv/bin/ruff format --check casework forms flows tests bench scripts
 .venv/bin/mypy casework forms flows
+.venv/bin/python -m casework.i18n check
 exec .venv/bin/python -m pytest "$@"

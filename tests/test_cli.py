@@ -46,7 +46,7 @@ def test_cli_contract(tmp_path: Path) -> None:
     bad.write_text(json.dumps(raw))
     refused = run(home, "submit", str(bad), "--no-flow")
     assert refused.returncode == 1
-    assert "requester.email: not a valid email address" in refused.stderr
+    assert "requester.email: is not a valid email address" in refused.stderr
     assert "victim.date_of_birth: is in the future" in refused.stderr
     assert refused.stdout == ""
 

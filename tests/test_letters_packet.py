@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from casework.i18n.copies import translation_for
 from forms.api import render_supplement_b
 from forms.letters import (
     LETTER_KINDS,
@@ -77,6 +78,7 @@ KEY_FACTS_ES = {
     "denial": ["sin perjuicio", "3(ii)"],
     "delay": ["3(iii)", "45 days"],
     "certification_cover": ["1 de abril de 2026"],
+    "revocation": ["retira y desautoriza", "does not show a qualifying criminal activity"],
 }
 U_ONLY_ES = {"certification_cover": ["30 de septiembre de 2026", "seis meses"]}
 
@@ -100,9 +102,10 @@ def test_every_letter_renders_en(kind: str, visa: str) -> None:
 @pytest.mark.parametrize("kind", REQUESTER_KINDS)
 def test_requester_letters_en_then_es(kind: str, visa: str) -> None:
     c = ctx(visa)
-    pages = text_of(render_letter(kind, c, "es"))
+    pages = text_of(render_letter(kind, c, translation_for("es")))
     assert len(pages) == 2
     en, es = (p.replace("\n", " ") for p in pages)
+    assert "Prevalece la versión en inglés" in es
     for fact in KEY_FACTS[kind]:
         assert fact in en
     for fact in KEY_FACTS_ES[kind]:
@@ -113,40 +116,41 @@ def test_requester_letters_en_then_es(kind: str, visa: str) -> None:
     assert c.case_number in es
 
 
-def test_untranslated_letter_stays_english() -> None:
-    assert len(text_of(render_letter("da_memo", ctx(), "vi"))) == 1
+def test_a_letter_without_a_copy_is_english_only() -> None:
+    assert len(text_of(render_letter("da_memo", ctx()))) == 1
 
 
 @pytest.mark.parametrize("kind", LETTER_KINDS)
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_emails_never_name_the_victim(kind: str, lang: str) -> None:
     c = ctx(incident_summary="Lucia Morales was assaulted.")
-    subject, body = render_email_text(kind, c, lang)
+    subject, body = render_email_text(kind, c, translation_for(lang))
     assert c.case_number in subject
     assert "Morales" not in subject and "Lucia" not in subject
     assert "\n" not in subject and body.strip()
 
 
 def test_certification_email_has_last_filing_day_for_u_only() -> None:
-    _, body = render_email_text("certification_cover", ctx(), "en")
+    _, body = render_email_text("certification_cover", ctx())
     assert "September 30, 2026" in body
-    _, body_es = render_email_text("certification_cover", ctx(), "es")
+    _, body_es = render_email_text("certification_cover", ctx(), translation_for("es"))
     assert "30 de septiembre de 2026" in body_es
     t = ctx("T", last_filing_day=None)
     for lang in ("en", "es"):
-        _, body = render_email_text("certification_cover", t, lang)
+        _, body = render_email_text("certification_cover", t, translation_for(lang))
         assert "2026-09-30" not in body and "September 30" not in body
         assert "septiembre" not in body and "file with USCIS:" not in body
-    text = "\n".join(text_of(render_letter("certification_cover", t, "es")))
+    text = "\n".join(text_of(render_letter("certification_cover", t, translation_for("es"))))
     assert "six months" not in text and "seis meses" not in text and "Last day" not in text
 
 
 def test_facsimile_cover_letter_asks_for_the_official_edition() -> None:
     for lang, words in (("en", "transcribe every item onto the current official edition"),
                         ("es", "transcriba cada punto en la edición oficial vigente")):  # fmt: skip
-        pages = text_of(render_letter("certification_cover", ctx(form_is_facsimile=True), lang))
+        copy = translation_for(lang)
+        pages = text_of(render_letter("certification_cover", ctx(form_is_facsimile=True), copy))
         assert words in pages[-1].replace("\n", " ")
-        official = text_of(render_letter("certification_cover", ctx(), lang))
+        official = text_of(render_letter("certification_cover", ctx(), copy))
         assert words not in official[-1].replace("\n", " ")
     _, body = render_email_text("certification_cover", ctx(form_is_facsimile=True))
     assert "facsimile, not the official USCIS form" in body
@@ -154,7 +158,9 @@ def test_facsimile_cover_letter_asks_for_the_official_edition() -> None:
 
 def test_spanish_delay_letter_says_extraordinary_circumstances() -> None:
     c = ctx(projected_date=date(2026, 8, 14), projected_time_frame=None)
-    en, es = (p.replace("\n", " ") for p in text_of(render_letter("delay", c, "es")))
+    en, es = (
+        p.replace("\n", " ") for p in text_of(render_letter("delay", c, translation_for("es")))
+    )
     assert "circunstancias extraordinarias" in es and "atenuantes" not in es
     assert "14 de agosto de 2026" in es and "August 14, 2026" in en
 
@@ -174,13 +180,14 @@ def test_missing_reason_refused() -> None:
 
 
 def test_letters_deterministic() -> None:
-    assert render_letter("denial", ctx(), "es") == render_letter("denial", ctx(), "es")
+    es = translation_for("es")
+    assert render_letter("denial", ctx(), es) == render_letter("denial", ctx(), es)
 
 
 @pytest.mark.parametrize("make", [u_case, t_case])
 def test_packet(make) -> None:  # type: ignore[no-untyped-def]
     data = make()
-    cover = render_letter("certification_cover", ctx(data.visa_type), "es")
+    cover = render_letter("certification_cover", ctx(data.visa_type), translation_for("es"))
     form = render_supplement_b(data)
     atts = [
         ("police-report-24-01187.pdf", hashlib.sha256(b"x").hexdigest(), 3),

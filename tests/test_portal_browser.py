@@ -159,3 +159,34 @@ def test_submit_track_and_see_errors_in_chromium(
     summary.locator('a[href="#f-victim-date_of_birth"]').click()
     assert page.url.endswith("#f-victim-date_of_birth")
     assert counts(sqlite_store) == before
+
+
+def test_portuguese_portal_shows_the_error_in_portuguese_then_succeeds(
+    page: Any, server: str, sqlite_store: Store, mail: MailSink
+) -> None:
+    page.goto(server + "/?lang=pt-BR")
+    assert page.get_attribute("html", "lang") == "pt-BR"
+    assert page.title().startswith("Enviar um pedido")
+    _fill_u_request(page, family_name="Morales", dob="2031-01-01")
+    page.select_option("#f-victim-preferred_language", "pt-BR")
+    page.check("#f-victim-interpreter_needed-yes")
+    page.click("button[type=submit]")
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert "Há um problema com o pedido" in summary.inner_text()
+    assert "Data de nascimento: está no futuro" in summary.inner_text()
+    # next to its field, in Portuguese
+    error = page.locator("#f-victim-date_of_birth-error-1")
+    assert error.is_visible() and "está no futuro" in error.inner_text()
+    assert page.get_attribute("#f-victim-date_of_birth", "aria-invalid") == "true"
+    assert counts(sqlite_store) == (0, 0, 0)
+    page.fill("#f-victim-date_of_birth", "1991-03-08")
+    page.set_input_files("#f-attachments", [str(EXAMPLES / n) for n in PDF_NAMES])
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == "Pedido recebido"
+    number = page.text_content("#case-number")
+    assert number and number.startswith("NPD-U-")
+    assert counts(sqlite_store) == (1, 2, 2)
+    (msg,) = mail.wait_for(1)
+    assert msg["Content-Language"] == "en, pt-BR"
+    assert "Código de acesso" in msg.get_content()

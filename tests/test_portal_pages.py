@@ -173,7 +173,9 @@ def test_form_submission_with_two_pdfs_and_acknowledgment_in_spanish(
     page = parse(resp.text)
     assert "case-number" in page.ids and "status-link" in page.ids
     (msg,) = mail.wait_for(1)
-    assert msg["Subject"].startswith("Solicitud de certificación NPD-U-")
+    assert msg["Subject"].startswith("Certification request NPD-U-")  # English governs
+    assert msg["Content-Language"] == "en, es"
+    assert "Gracias. El departamento de policía recibió" in msg.get_content()
     link = resp.text.split('id="status-link" href="')[1].split('"')[0]
     assert link in msg.get_content()
     status = client.get(link.replace("http://127.0.0.1:8080", ""))

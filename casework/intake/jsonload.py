@@ -10,25 +10,41 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from casework.intake.coded import N_, CodedText
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 MAX_NUMBER_CHARS = 40
 
 
 class JsonRefused(ValueError):
-    pass
+    """``args[0]`` is a :class:`~casework.intake.coded.CodedText` (``str(exc)`` is English)."""
+
+    @property
+    def finding(self) -> CodedText:
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, CodedText) else CodedText.from_json(first)
+
+
+_TOO_DEEP = CodedText.of(
+    N_("is nested too deeply (the limit is %(limit)s levels)"), limit=MAX_DEPTH
+)
 
 
 def _number(text: str) -> int | float:
     if len(text) > MAX_NUMBER_CHARS:
         raise JsonRefused(
-            f"a number is {len(text)} characters long; the limit is {MAX_NUMBER_CHARS}"
+            CodedText.of(
+                N_("a number is %(length)s characters long; the limit is %(limit)s"),
+                length=len(text),
+                limit=MAX_NUMBER_CHARS,
+            )
         )
     return float(text) if any(c in text for c in ".eE") else int(text)
 
 
 def _constant(name: str) -> Any:
-    raise JsonRefused(f"{name} is not a JSON number")
+    raise JsonRefused(CodedText.of(N_("%(name)s is not a JSON number"), name=name))
 
 
 def _depth(value: Any) -> int:
@@ -47,17 +63,29 @@ def _depth(value: Any) -> int:
 def load_json(text: str | bytes) -> Any:
     """The parsed value, or JsonRefused saying what is wrong (never another exception)."""
     if len(text) > MAX_BYTES:
-        raise JsonRefused(f"is {len(text)} bytes; the limit is {MAX_BYTES} bytes")
+        raise JsonRefused(
+            CodedText.of(
+                N_("is %(size)s bytes; the limit is %(limit)s bytes"),
+                size=len(text),
+                limit=MAX_BYTES,
+            )
+        )
     try:
         value = json.loads(text, parse_int=_number, parse_float=_number, parse_constant=_constant)
     except RecursionError:
-        raise JsonRefused(f"is nested too deeply (the limit is {MAX_DEPTH} levels)") from None
+        raise JsonRefused(_TOO_DEEP) from None
     except JsonRefused:
         raise
     except json.JSONDecodeError as exc:
-        raise JsonRefused(f"not valid JSON: {exc}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise JsonRefused(f"not valid JSON: {exc}") from None
+        raise JsonRefused(
+            CodedText.of(
+                N_("is not valid JSON (line %(line)s, column %(column)s)"),
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        ) from None
+    except (ValueError, UnicodeDecodeError):
+        raise JsonRefused(CodedText.of(N_("is not valid JSON"))) from None
     if _depth(value) > MAX_DEPTH:
-        raise JsonRefused(f"is nested too deeply (the limit is {MAX_DEPTH} levels)")
+        raise JsonRefused(_TOO_DEEP)
     return value

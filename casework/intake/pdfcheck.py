@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from casework.intake import pdfsandbox
+from casework.intake.coded import N_, CodedText
 from casework.intake.pdfscan import Limits
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -51,28 +52,44 @@ def check_pdf_measured(
     report = PdfReport()
     if len(data) > max_bytes:
         report.problems.append(
-            f"is {len(data) / 1_048_576:.1f} MB; the limit is {max_bytes // 1_048_576} MB"
+            CodedText.of(
+                N_("is %(size)s MB; the limit is %(limit)s MB"),
+                size=f"{len(data) / 1_048_576:.1f}",
+                limit=max_bytes // 1_048_576,
+            )
         )
         return report, None
     if data.lstrip()[:5] != b"%PDF-":
-        report.problems.append("is not a PDF file (no %PDF- header)")
+        report.problems.append(CodedText.of(N_("is not a PDF file (no %PDF- header)")))
         return report, None
     limits = asdict(Limits(max_pages=max_pages))
     outcome = pdfsandbox.run(data, limits, cpu_seconds=cpu_seconds, memory_bytes=memory_bytes)
     cost = CheckCost(outcome.cpu_seconds, outcome.peak_rss_bytes)
     if outcome.stopped == "cpu":
         report.problems.append(
-            f"took more than {cpu_seconds} s of processor time to check; "
-            "it is too complex to accept (send a simpler copy, e.g. printed to PDF)"
+            CodedText.of(
+                N_(
+                    "took more than %(seconds)s s of processor time to check; it is too complex "
+                    "to accept (send a simpler copy, e.g. printed to PDF)"
+                ),
+                seconds=cpu_seconds,
+            )
         )
     elif outcome.stopped == "memory":
         report.problems.append(
-            f"needs more than {memory_bytes // 1_048_576} MB of memory to check "
-            "(a decompression bomb?); send a simpler copy"
+            CodedText.of(
+                N_(
+                    "needs more than %(mb)s MB of memory to check (a decompression bomb?); "
+                    "send a simpler copy"
+                ),
+                mb=memory_bytes // 1_048_576,
+            )
         )
     elif outcome.stopped:
-        why = outcome.problems[0] if outcome.problems else "the checker stopped"
-        report.problems.append(f"cannot be read as a PDF ({why})")
+        why = outcome.problems[0] if outcome.problems else N_("the checker stopped")
+        report.problems.append(
+            CodedText.of(N_("cannot be read as a PDF (%(why)s)"), ("why",), why=why)
+        )
     else:
         report.page_count = outcome.page_count
         report.problems.extend(outcome.problems)

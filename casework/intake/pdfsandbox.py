@@ -34,6 +34,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from casework.intake.coded import CodedText, as_json
+
 CPU_SECONDS = 5
 MEMORY_BYTES = 300 * 1024 * 1024
 #: The server answers within the child's CPU limit plus this much waiting, or is replaced.
@@ -61,6 +63,7 @@ def run(
     """Scan ``data`` (with casework.intake.pdfscan.Limits(**limits)) in a limited child."""
     request = {"limits": limits, "cpu_seconds": cpu_seconds, "memory_bytes": memory_bytes}
     answer = _server().ask(json.dumps(request).encode(), data)
+    answer["problems"] = [CodedText.from_json(p) for p in answer.get("problems", [])]
     return Outcome(**answer)
 
 
@@ -200,7 +203,7 @@ def _child(request: dict[str, Any], data: bytes, pdfscan: Any, write_end: int) -
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
         pages, problems = pdfscan.scan(data, pdfscan.Limits(**request["limits"]))
-        answer = json.dumps({"page_count": pages, "problems": problems[:50]}).encode()
+        answer = json.dumps({"page_count": pages, "problems": as_json(problems[:50])}).encode()
     except MemoryError:
         answer = memory_answer
     except BaseException as exc:  # noqa: BLE001 - a hostile file may break the parser any way

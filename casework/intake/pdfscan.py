@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from casework.intake.coded import N_, CodedText
 from casework.intake.pdfstreams import MB, Budget, TooMuch, decode
 
 
@@ -37,17 +38,18 @@ class Limits:
     ratio_floor: int = 1 * MB
 
 
-ENCRYPTED = "is encrypted or password-protected; send an unprotected copy"
-JAVASCRIPT = "JavaScript"
-EMBEDDED = "embedded files"
+ENCRYPTED = CodedText.of(N_("is encrypted or password-protected; send an unprotected copy"))
+JAVASCRIPT = N_("JavaScript")
+EMBEDDED = N_("embedded files")
+RICH_MEDIA = N_("rich media")
 _ACTIONS = {
     "/JavaScript": JAVASCRIPT,
-    "/Launch": "a launch action (it can start a program)",
-    "/SubmitForm": "a form-submission action (it can send data away)",
-    "/ImportData": "an import-data action",
-    "/GoToR": "a link into another file (GoToR)",
-    "/GoToE": "a link into an embedded file (GoToE)",
-    "/RichMediaExecute": "rich media",
+    "/Launch": N_("a launch action (it can start a program)"),
+    "/SubmitForm": N_("a form-submission action (it can send data away)"),
+    "/ImportData": N_("an import-data action"),
+    "/GoToR": N_("a link into another file (GoToR)"),
+    "/GoToE": N_("a link into an embedded file (GoToE)"),
+    "/RichMediaExecute": RICH_MEDIA,
 }
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 _FILE_SCHEMES = ("file:", "\\\\", "//", "smb:")
@@ -70,7 +72,7 @@ def scan(data: bytes, limits: Limits) -> tuple[int, list[str]]:
     except pikepdf.PasswordError:
         return 0, [ENCRYPTED]
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
-        return 0, [f"cannot be read as a PDF ({type(exc).__name__})"]
+        return 0, [CodedText.of(N_("cannot be read as a PDF (%(why)s)"), why=type(exc).__name__)]
     with pdf:
         return _scan_open(pdf, len(data), limits)
 
@@ -96,12 +98,17 @@ def _scan_open(pdf: pikepdf.Pdf, size: int, limits: Limits) -> tuple[int, list[s
     except TooMuch:
         found.problems.append(budget.message())
     for what in sorted(found.active):
-        found.problems.append(f"contains {what}, which is not accepted")
+        found.problems.append(
+            CodedText.of(N_("contains %(what)s, which is not accepted"), ("what",), what=what)
+        )
     return found.pages, found.problems
 
 
 def _too_many_objects(limits: Limits) -> str:
-    return f"has more than {limits.max_objects:,} objects; a supporting document needs far fewer"
+    return CodedText.of(
+        N_("has more than %(count)s objects; a supporting document needs far fewer"),
+        count=f"{limits.max_objects:,}",
+    )
 
 
 # -- the page tree ---------------------------------------------------------------------------
@@ -112,7 +119,7 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
     root = pdf.trailer.get("/Root")
     pages = root.get("/Pages") if isinstance(root, pikepdf.Dictionary) else None
     if not isinstance(pages, pikepdf.Dictionary):
-        found.problems.append("has no page tree (the file is broken)")
+        found.problems.append(CodedText.of(N_("has no page tree (the file is broken)")))
         return False
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[pikepdf.Object, int]] = [(pages, 0)]
@@ -120,11 +127,13 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
     while stack:
         node, depth = stack.pop()
         if not isinstance(node, pikepdf.Dictionary) or depth > 64:
-            found.problems.append("has a broken page tree")
+            found.problems.append(CodedText.of(N_("has a broken page tree")))
             return False
         if node.is_indirect:
             if node.objgen in seen:
-                found.problems.append("has a page tree that loops or lists a page twice")
+                found.problems.append(
+                    CodedText.of(N_("has a page tree that loops or lists a page twice"))
+                )
                 return False
             seen.add(node.objgen)
         kids = node.get("/Kids")
@@ -135,17 +144,27 @@ def _walk_pages(pdf: pikepdf.Pdf, limits: Limits, found: _Findings) -> bool:
             count += 1
             if count > limits.page_walk_cap:
                 found.problems.append(
-                    f"has more than {limits.page_walk_cap:,} pages; the limit is {limits.max_pages}"
+                    CodedText.of(
+                        N_("has more than %(count)s pages; the limit is %(limit)s"),
+                        count=f"{limits.page_walk_cap:,}",
+                        limit=limits.max_pages,
+                    )
                 )
                 return False
         else:
-            found.problems.append("has a broken page tree")
+            found.problems.append(CodedText.of(N_("has a broken page tree")))
             return False
     found.pages = count
     if count == 0:
-        found.problems.append("has no pages")
+        found.problems.append(CodedText.of(N_("has no pages")))
     elif count > limits.max_pages:
-        found.problems.append(f"has {count} pages; the limit is {limits.max_pages}")
+        found.problems.append(
+            CodedText.of(
+                N_("has %(count)s pages; the limit is %(limit)s"),
+                count=count,
+                limit=limits.max_pages,
+            )
+        )
     return True
 
 
@@ -157,7 +176,7 @@ def _examine(obj: pikepdf.Object, found: _Findings, budget: Budget) -> None:
     if isinstance(obj, pikepdf.Stream):
         budget.spend(decode(obj, budget.left, keep=False)[1])
         if "/F" in obj.stream_dict:
-            found.active.add("a stream whose data is fetched from another file")
+            found.active.add(N_("a stream whose data is fetched from another file"))
     stack = [obj]
     while stack:
         item = stack.pop()
@@ -182,7 +201,7 @@ def _check_dictionary(d: pikepdf.Object, found: _Findings) -> None:
     if "/EmbeddedFiles" in keys or "/EF" in keys:
         found.active.add(EMBEDDED)
     if "/RichMedia" in keys or "/RichMediaContent" in keys:
-        found.active.add("rich media")
+        found.active.add(RICH_MEDIA)
     if "/Type" in keys and d.get("/Type") == "/EmbeddedFile":
         found.active.add(EMBEDDED)
     if "/Subtype" in keys:
@@ -190,7 +209,7 @@ def _check_dictionary(d: pikepdf.Object, found: _Findings) -> None:
         if subtype == "/FileAttachment":
             found.active.add(EMBEDDED)
         elif subtype == "/RichMedia":
-            found.active.add("rich media")
+            found.active.add(RICH_MEDIA)
     if "/S" in keys:
         action = d.get("/S")
         if isinstance(action, pikepdf.Name):
@@ -212,7 +231,7 @@ def _check_uri(value: object, found: _Findings) -> None:
     if text.startswith(_SCRIPT_SCHEMES):
         found.active.add(JAVASCRIPT)
     elif text.startswith(_FILE_SCHEMES) or text.startswith("\\"):
-        found.active.add("a link to a local file or network share")
+        found.active.add(N_("a link to a local file or network share"))
 
 
 def _check_auto_actions(pdf: pikepdf.Pdf, found: _Findings) -> None:
@@ -236,7 +255,7 @@ def _check_auto_actions(pdf: pikepdf.Pdf, found: _Findings) -> None:
                 continue
             seen.add(action.objgen)
         if action.get("/S") == "/URI":
-            found.active.add("a web address that opens by itself when the file is opened")
+            found.active.add(N_("a web address that opens by itself when the file is opened"))
         following = action.get("/Next")
         if following is not None:
             actions.append(following)

@@ -16,6 +16,8 @@ import zlib
 
 import pikepdf
 
+from casework.intake.coded import N_, CodedText
+
 MB = 1024 * 1024
 Buffer = bytes | bytearray
 
@@ -47,13 +49,16 @@ class Budget:
 
     def message(self) -> str:
         if self.total >= self.max_inflated:
-            return (
-                f"inflates to more than {self.max_inflated // MB} MB when decompressed "
-                "(a decompression bomb?)"
+            return CodedText.of(
+                N_("inflates to more than %(mb)s MB when decompressed (a decompression bomb?)"),
+                mb=self.max_inflated // MB,
             )
-        return (
-            f"inflates to more than {self.max_ratio:,} times its size when "
-            "decompressed (a decompression bomb?)"
+        return CodedText.of(
+            N_(
+                "inflates to more than %(ratio)s times its size when decompressed "
+                "(a decompression bomb?)"
+            ),
+            ratio=f"{self.max_ratio:,}",
         )
 
 

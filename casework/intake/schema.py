@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from casework.intake.text import MULTI_LINE, SINGLE_LINE, SingleLine
 
@@ -31,18 +32,20 @@ def _iso_date(value: object) -> object:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str) or not _ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value} is not a real calendar date") from None
+        raise PydanticCustomError(
+            "date_not_real", "{value} is not a real calendar date", {"value": value}
+        ) from None
 
 
 def _email(value: str) -> str:
     try:
         return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(f"not a valid email address: {exc}") from None
+    except EmailNotValidError:
+        raise PydanticCustomError("email_invalid", "is not a valid email address") from None
 
 
 def _a_number(value: str | None) -> str | None:
@@ -50,7 +53,9 @@ def _a_number(value: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", value).upper().removeprefix("A")
     if not re.fullmatch(r"\d{7,9}", digits):
-        raise ValueError("an A-Number is 7 to 9 digits, optionally written with a leading A")
+        raise PydanticCustomError(
+            "a_number_format", "an A-Number is 7 to 9 digits, optionally written with a leading A"
+        )
     return "A" + digits.zfill(9)
 
 
@@ -97,17 +102,23 @@ class NameIn(_Strict):
     @classmethod
     def _structured(cls, data: Any) -> Any:
         if isinstance(data, str):
-            raise ValueError(
-                f"must be an object {cls.shape}, not one string: names are never split"
+            raise PydanticCustomError(
+                "name_not_split",
+                "must be an object {shape}, not one string: names are never split",
+                {"shape": cls.shape},
             )
         if isinstance(data, dict) and "full_name" in data:
-            raise ValueError(f"give the name in its boxes, {cls.shape}, instead of full_name")
+            raise PydanticCustomError(
+                "name_full_name",
+                "give the name in its boxes, {shape}, instead of full_name",
+                {"shape": cls.shape},
+            )
         return data
 
     @model_validator(mode="after")
     def _named(self) -> NameIn:
         if not (self.family_name or self.given_name):
-            raise ValueError("give at least a family name or a given name")
+            raise PydanticCustomError("name_empty", "give at least a family name or a given name")
         return self
 
 
@@ -122,6 +133,9 @@ class VictimIn(_Strict):
     preferred_language: (
         Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] | None
     ) = None
+    #: A language the list does not offer, as the requester wrote it (letters: English + note).
+    preferred_language_other: Annotated[str, Field(max_length=100)] | None = None
+    interpreter_needed: bool | None = None
 
 
 class IncidentIn(_Strict):

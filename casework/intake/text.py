@@ -15,6 +15,7 @@ import unicodedata
 from typing import Annotated
 
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 _REMOVED = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c\u180e"), None
@@ -22,21 +23,29 @@ _REMOVED = dict.fromkeys(
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _refusal(char: str, position: int) -> str:
+def _refusal(char: str, position: int) -> PydanticCustomError:
+    """The refusal as a coded error (a ValueError): pydantic reports it with this code."""
     code = f"U+{ord(char):04X}"
     if char == "\x00":
-        kind = "a NUL character"
+        kind, message = "char_nul", "contains a NUL character at character {position}; remove it"
     elif char in _BIDI:
-        kind = f"a bidirectional control character ({code})"
+        kind = "char_bidi"
+        message = "contains a bidirectional control character ({char}) at character {position}"
     elif unicodedata.category(char) == "Cc":
-        kind = f"a control character ({code})"
+        kind = "char_control"
+        message = "contains a control character ({char}) at character {position}"
     elif unicodedata.category(char) in ("Zl", "Zp"):
-        kind = f"a line separator ({code})"
+        kind = "char_line_separator"
+        message = "contains a line separator ({char}) at character {position}"
     elif unicodedata.category(char) == "Cs":
-        kind = f"an unpaired surrogate ({code})"
+        kind = "char_surrogate"
+        message = "contains an unpaired surrogate ({char}) at character {position}"
     else:
-        kind = f"an invisible formatting character ({code})"
-    return f"contains {kind} at character {position}; remove it"
+        kind = "char_invisible"
+        message = "contains an invisible formatting character ({char}) at character {position}"
+    if kind != "char_nul":
+        message += "; remove it"
+    return PydanticCustomError(kind, message, {"char": code, "position": position})
 
 
 def clean(value: str, *, multiline: bool) -> str:
@@ -51,7 +60,7 @@ def clean(value: str, *, multiline: bool) -> str:
             continue
         if char not in _BIDI and unicodedata.category(char) in ("Zs", "Co", "Cn"):
             continue  # other spaces, private use, not yet assigned: harmless
-        raise ValueError(_refusal(char, position))
+        raise _refusal(char, position)
     return unicodedata.normalize("NFC", text)
 
 

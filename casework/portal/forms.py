@@ -1,149 +1,51 @@
-"""The submission form as data: its fields, how a posted form becomes the request shape of
-``shared/examples/``, and where each intake problem is shown on the page."""
+"""The submission form at work: how a posted form becomes the request shape of
+``shared/examples/``, and where each intake problem is shown on the page (the fields
+themselves: :mod:`casework.portal.form_spec`)."""
 
 from __future__ import annotations
 
+__all__ = [
+    "FAMILY_LABELS",
+    "FAMILY_MEMBER",
+    "FAMILY_PARTS",
+    "FAMILY_SLOTS",
+    "FIELDS",
+    "OTHER_LANGUAGE",
+    "SECTIONS",
+    "Converted",
+    "Field",
+    "Section",
+    "ShownProblem",
+    "fid",
+    "form_to_request",
+    "form_values",
+    "show_problems",
+]
+
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from casework.i18n.copies import UNDETERMINED
 from casework.intake.validate import Problem
-from casework.portal.i18n import VICTIM_LANGUAGES, Translate, localize_message
-from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
-
-FAMILY_SLOTS = 3
-NAME_PARTS = ("family_name", "given_name", "middle_name")  # the form's boxes: never one string
-FAMILY_PARTS = (*NAME_PARTS, "relationship", "involvement")
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str  # dotted path in the request shape; also the form control's name
-    kind: (
-        str  # text | email | tel | date | textarea | select | checkbox | slots | names | checkboxes
-    )
-    required: bool = False
-    hint: str | None = None
-    options: tuple[str, ...] = ()
-    option_prefix: str = ""
-    slots: int = 0
-    slot_type: str = "text"
-    autocomplete: str | None = None
-    maxlength: int | None = None
-    label: str | None = None
-
-    @property
-    def label_key(self) -> str:
-        return self.label or self.name
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    fields: tuple[Field, ...] = ()
-    hint: str | None = None
-    kind: str = "fields"  # fields | family | attachments
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section(
-        "sec_visa",
-        (Field("visa_type", "radio", True, options=("U", "T"), option_prefix="visa_"),),
-    ),
-    Section(
-        "sec_requester",
-        (
-            Field("requester.name", "text", True, autocomplete="name", maxlength=200),
-            Field("requester.organization", "text", autocomplete="organization", maxlength=200),
-            Field(
-                "requester.role",
-                "select",
-                True,
-                options=("victim_advocate", "attorney", "accredited_representative", "self"),
-                option_prefix="role_",
-            ),
-            Field("requester.email", "email", True, "hint_email", autocomplete="email"),
-            Field("requester.phone", "tel", autocomplete="tel", maxlength=40),
-            Field("requester.mailing_address", "textarea", maxlength=500),
-        ),
-    ),
-    Section(
-        "sec_victim",
-        (
-            Field("victim.family_name", "text", True, maxlength=200),
-            Field("victim.given_name", "text", True, maxlength=200),
-            Field("victim.middle_name", "text", maxlength=200),
-            Field("victim.other_names", "names", hint="hint_names", slots=3, maxlength=200),
-            Field("victim.date_of_birth", "date", True, "hint_date"),
-            Field(
-                "victim.gender", "select", options=("", "female", "male"), option_prefix="gender_"
-            ),
-            Field("victim.a_number", "text", hint="hint_a_number", maxlength=20),
-            Field(
-                "victim.preferred_language",
-                "select",
-                options=("", *VICTIM_LANGUAGES),
-                option_prefix="lang_",
-            ),
-        ),
-    ),
-    Section(
-        "sec_incident",
-        (
-            Field(
-                "incident.police_report_numbers",
-                "slots",
-                True,
-                "hint_slots",
-                slots=4,
-                maxlength=40,
-            ),
-            Field("incident.dates", "slots", True, "hint_slots", slots=6, slot_type="date"),
-            Field("incident.location", "text", maxlength=200),
-            Field(
-                "incident.qualifying_activities",
-                "checkboxes",
-                True,
-                options=(*U_ACTIVITIES, OTHER_RELATED, *T_TYPES),
-                option_prefix="act_",
-            ),
-            Field("incident.other_activity_description", "textarea", hint="hint_other"),
-            Field(
-                "incident.statutory_citations",
-                "slots",
-                hint="hint_citations",
-                slots=4,
-                maxlength=200,
-            ),
-            Field("incident.description", "textarea", True),
-            Field("incident.known_injuries", "textarea"),
-        ),
-    ),
-    Section(
-        "sec_helpfulness",
-        (
-            Field("helpfulness.summary", "textarea", True),
-            Field("helpfulness.possesses_information", "checkbox"),
-            Field("helpfulness.has_been_helpful", "checkbox"),
-            Field("helpfulness.is_being_helpful", "checkbox"),
-            Field("helpfulness.likely_to_be_helpful", "checkbox"),
-        ),
-    ),
-    Section("sec_family", hint="hint_family", kind="family"),
-    Section(
-        "sec_urgency",
-        (
-            Field("urgency.in_removal_proceedings", "checkbox"),
-            Field("urgency.in_detention", "checkbox"),
-            Field("urgency.family_member_turning_21_on", "date", hint="hint_date"),
-        ),
-        hint="hint_urgency",
-    ),
-    Section("sec_attachments", kind="attachments"),
+from casework.portal.form_spec import (
+    ATTACHMENTS,
+    ENTRY_OF,
+    ENTRY_PART,
+    FAMILY_LABELS,
+    FAMILY_MEMBER,
+    FAMILY_PARTS,
+    FAMILY_SECTION,
+    FAMILY_SLOTS,
+    FIELDS,
+    NAME_LABELS,
+    NAME_PARTS,
+    OTHER_LANGUAGE,
+    SECTIONS,
+    Field,
+    Section,
 )
-
-FIELDS: dict[str, Field] = {f.name: f for s in SECTIONS for f in s.fields}
 
 
 def fid(name: str, slot: int | None = None) -> str:
@@ -203,8 +105,14 @@ def form_to_request(form: FormLike, filenames: Sequence[str]) -> Converted:
             chosen = [v for v in form.getlist(f.name) if isinstance(v, str) and v]
             if chosen:
                 _set(raw, f.name, chosen)
+        elif f.name == "victim.interpreter_needed":
+            value = _text(form, f.name)
+            if value in ("yes", "no"):
+                _set(raw, f.name, value == "yes")
         else:
             value = _text(form, f.name)
+            if f.name == "victim.preferred_language" and value == OTHER_LANGUAGE:
+                value = UNDETERMINED  # "another language": the free-text box names it
             if value:
                 _set(raw, f.name, value)
     members = []
@@ -244,39 +152,38 @@ class ShownProblem:
 
 
 _INDEXED = re.compile(r"^(?P<base>[a-z_.]+?)\[(?P<index>\d+)\](?P<rest>.*)$")
+Gettext = Callable[..., str]
 
 
-def _locate(path: str, conv: Converted, t: Translate) -> tuple[str, str]:
+def _locate(path: str, conv: Converted, _: Gettext) -> tuple[str, str]:
     """(anchor, label) of the control where the problem at ``path`` belongs."""
     m = _INDEXED.match(path)
     if m:
         base, index, rest = m["base"], int(m["index"]), m["rest"].lstrip(".")
         if base == "family_members_implicated":
             slot = conv.family_slots[index] if index < len(conv.family_slots) else 0
-            member = t("family_member", n=slot + 1)
+            member = _(FAMILY_MEMBER, n=slot + 1)
             part = rest.split(".")[0].split("[")[0]
             if part in FAMILY_PARTS:
-                return fid(f"family_members_implicated[{slot}].{part}"), (
-                    f"{member}: {t('family.' + part)}"
-                )
+                anchor = fid(f"family_members_implicated[{slot}].{part}")
+                return anchor, f"{member}: {_(FAMILY_LABELS[part])}"
             return fid(f"family_members_implicated[{slot}]"), member
         if base == "attachments":
-            return fid("attachments"), t("attachments")
+            return fid("attachments"), _(ATTACHMENTS)
         f = FIELDS.get(base)
         if f is not None and f.kind == "names":
             slots = conv.slots.get(base, [])
             slot = slots[index] if index < len(slots) else 0
             part = rest.split(".")[0]
             part = part if part in NAME_PARTS else "family_name"
-            return fid(f"{base}[{slot}].{part}"), (
-                f"{t(f.label_key)} ({t('entry')} {slot + 1}): {t('name.' + part)}"
-            )
+            label = _(ENTRY_PART, label=_(f.label), n=slot + 1, part=_(NAME_LABELS[part]))
+            return fid(f"{base}[{slot}].{part}"), label
         if f is not None and f.kind == "slots":
             slots = conv.slots.get(base, [])
             slot = slots[index] if index < len(slots) else 0
-            return fid(base, slot), f"{t(f.label_key)} ({t('entry')} {slot + 1})"
+            return fid(base, slot), _(ENTRY_OF, label=_(f.label), n=slot + 1)
         if f is not None:
-            return fid(base), t(f.label_key)
+            return fid(base), _(f.label)
         path = base
     name = path
     while name:
@@ -287,28 +194,24 @@ def _locate(path: str, conv: Converted, t: Translate) -> tuple[str, str]:
                 anchor = fid(f"{name}[0].family_name")
             else:
                 anchor = fid(name, 0) if f.kind == "slots" else fid(name)
-            return anchor, t(f.label_key)
+            return anchor, _(f.label)
         if name == "family_members_implicated":
-            return fid("family_members_implicated[0]"), t("sec_family")
+            return fid("family_members_implicated[0]"), _(FAMILY_SECTION)
         if name == "attachments":
-            return fid("attachments"), t("attachments")
+            return fid("attachments"), _(ATTACHMENTS)
         name = name.rpartition(".")[0]
     return "main", path
 
 
 def show_problems(
-    problems: Sequence[Problem], conv: Converted, t: Translate, lang: str
+    problems: Sequence[Problem], conv: Converted, _: Gettext
 ) -> tuple[list[ShownProblem], dict[str, list[str]]]:
-    """The error summary entries and the messages per control."""
+    """The error summary entries and the messages per control, in the page's language."""
     summary: list[ShownProblem] = []
     by_field: dict[str, list[str]] = {}
     for p in problems:
-        anchor, label = _locate(p.path, conv, t)
-        message = localize_message(p.message, lang)
+        anchor, label = _locate(p.path, conv, _)
+        message = p.text(_)
         summary.append(ShownProblem(anchor, label, message))
         by_field.setdefault(anchor, []).append(message)
     return summary, by_field
-
-
-def group_errors(by_field: Mapping[str, list[str]], name: str) -> list[str]:
-    return list(by_field.get(fid(name), []))

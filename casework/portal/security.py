@@ -1,216 +1,70 @@
-"""Safety parts of the portal: CSRF tokens, signed session cookies, rate limits, body limits,
-security headers and a log filter that keeps status tokens out of access logs."""
+"""CSRF tokens and the signed session cookie (itsdangerous), and a log filter that keeps
+status tokens out of access logs. Rate limits: :mod:`casework.portal.ratelimit`; body limits
+and security headers: :mod:`casework.portal.middleware`."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import logging
 import re
 import secrets
-import threading
-import time
-from collections import deque
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 CSRF_COOKIE = "cw_csrf"
 CSRF_FIELD = "csrf_token"
-
-
-def _mac(secret: bytes, purpose: str, value: str) -> str:
-    digest = hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+#: A form older than this is refused as expired (the person reloads it).
+CSRF_MAX_AGE = 24 * 3600
 
 
 class Csrf:
-    """Signed double-submit: the cookie holds a random nonce, the form its HMAC.
+    """Signed double-submit: the cookie holds a random nonce, the form the nonce signed with
+    the server secret (with a timestamp, so an old form expires).
 
-    A cross-site page can make the browser send the cookie but cannot read it, and
-    without the server secret it cannot compute the matching form field.
+    A cross-site page can make the browser send the cookie but cannot read it, and without
+    the server secret it cannot compute the matching form field.
     """
 
-    def __init__(self, secret: bytes):
-        self.secret = secret
+    def __init__(self, secret: bytes, max_age: int = CSRF_MAX_AGE):
+        self._serializer = URLSafeTimedSerializer(secret, salt="casework.portal.csrf")
+        self.max_age = max_age
 
-    def new_nonce(self) -> str:
+    @staticmethod
+    def new_nonce() -> str:
         return secrets.token_urlsafe(24)
 
     def token_for(self, nonce: str) -> str:
-        return _mac(self.secret, "csrf", nonce)
+        return self._serializer.dumps(nonce)
 
     def valid(self, nonce: str | None, token: str | None) -> bool:
-        if not nonce or not token or len(nonce) > 100 or len(token) > 100:
+        if not nonce or not token or len(nonce) > 100 or len(token) > 300:
             return False
-        return hmac.compare_digest(self.token_for(nonce), token)
+        try:
+            signed = self._serializer.loads(token, max_age=self.max_age)
+        except BadSignature:  # includes SignatureExpired
+            return False
+        return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
 
 
-class Signer:
-    """Short-lived signed values (the session cookie after a lookup by case number and code)."""
+class SessionCookie:
+    """The case id a lookup by case number, email and code opened, signed and short-lived."""
 
-    def __init__(self, secret: bytes, purpose: str):
-        self.secret = secret
-        self.purpose = purpose
+    def __init__(self, secret: bytes, max_age: int):
+        self._serializer = URLSafeTimedSerializer(secret, salt="casework.portal.case-session")
+        self.max_age = max_age
 
-    def sign(self, value: str, ttl_seconds: int) -> str:
-        expires = int(time.time()) + ttl_seconds
-        body = f"{value}.{expires}"
-        return f"{body}.{_mac(self.secret, self.purpose, body)}"
+    def sign(self, case_id: int) -> str:
+        return self._serializer.dumps(case_id)
 
-    def unsign(self, signed: str | None) -> str | None:
+    def case_id(self, signed: str | None) -> int | None:
         if not signed or len(signed) > 300:
             return None
-        body, _, mac = signed.rpartition(".")
-        if not body or not hmac.compare_digest(_mac(self.secret, self.purpose, body), mac):
-            return None
-        value, _, expires = body.rpartition(".")
-        if not expires.isdigit() or int(expires) < time.time():
-            return None
-        return value
-
-
-class RateLimiter:
-    """A sliding one-minute window per client address and bucket (in memory, per process)."""
-
-    def __init__(self, per_minute: dict[str, int], window_seconds: float = 60.0):
-        self.per_minute = per_minute
-        self.window = window_seconds
-        self._hits: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, bucket: str, client: str) -> bool:
-        limit = self.per_minute.get(bucket, 0)
-        if limit <= 0:
-            return True
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault((bucket, client), deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 50_000:  # forget idle clients
-                for key in [k for k, v in self._hits.items() if not v]:
-                    del self._hits[key]
-            return True
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413, before or while they stream in."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int):
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = self.max_bytes + 1
-                if declared > self.max_bytes:
-                    await self._refuse(scope, send)
-                    return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(scope, send)
-
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = b'{"detail":"request body too large"}'
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                    *[(k.encode(), v.encode()) for k, v in security_headers(scope["path"]).items()],
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-# The interactive API docs load Swagger UI from its CDN; everything else runs without scripts.
-_DOCS_CSP = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: "
-    "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-def security_headers(path: str) -> dict[str, str]:
-    headers = {
-        "Content-Security-Policy": _DOCS_CSP if path == "/api/docs" else _CSP,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "no-referrer",  # status links carry a secret token
-        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Cross-Origin-Resource-Policy": "same-origin",
-    }
-    if not path.startswith("/static/"):
-        headers["Cache-Control"] = "no-store"
-    return headers
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = [
-            (k.lower().encode(), v.encode()) for k, v in security_headers(scope["path"]).items()
-        ]
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in extra if k not in present
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+            value = self._serializer.loads(signed, max_age=self.max_age)
+        except BadSignature:
+            return None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 _TOKEN_IN_PATH = re.compile(r"/(status|api/requests)/[A-Za-z0-9_-]{20,}")

@@ -21,17 +21,37 @@ from sqlalchemy import select
 from casework.access import case_for_code, case_for_token, issue_status_access
 from casework.blobs import BlobStore
 from casework.db import Store
+from casework.i18n import N_, format_date, gettext_for
+from casework.i18n.copies import Languages, compose, languages_for
 from casework.intake.pdfcheck import check_pdf
 from casework.intake.service import store_request
-from casework.intake.validate import AttachmentFile, IntakeRejected, Problem, validate_request
+from casework.intake.validate import (
+    AttachmentFile,
+    IntakeRejected,
+    Problem,
+    pdf_problems,
+    validate_request,
+)
 from casework.models import Case
 from casework.notify import send_email
-from casework.portal.i18n import translator
 from casework.states import State
 from casework.steps import supplement
 from casework.transitions import Actor
 
 log = logging.getLogger("casework.portal")
+# i18n: max=100 (email subject line)
+ACK_SUBJECT = N_("Certification request %(case_number)s received")
+ACK_BODY = N_(
+    "Thank you. The police department received your certification request.\n\n"
+    "Case number: %(case_number)s\n"
+    "Response due by: %(due)s (G.L. c. 258F: within 90 days)\n\n"
+    "Follow the request, answer requests for information and download the department's "
+    "answer at your private status link:\n%(link)s\n\n"
+    "Or enter the case number, this email address and this access code at %(lookup)s:\n"
+    "Access code: %(code)s\n\n"
+    "Keep this link and code private: anyone who has them can see the status of the "
+    "request. The department does not ask about immigration status.\n"
+)
 MB = 1024 * 1024
 
 
@@ -67,6 +87,11 @@ class PortalConfig:
     start_workflow: bool = True
     today: Callable[[], dt.date] = dt.date.today
     session_minutes: int = 30
+    #: ``limits`` storage URI for the rate limits; a shared one (``redis://...``) makes
+    #: several portal processes count together.
+    rate_limit_storage: str = "memory://"
+    #: Addresses or networks of reverse proxies whose X-Forwarded-For is believed.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def max_body_bytes(self) -> int:
@@ -81,6 +106,10 @@ class PortalConfig:
             "submit_per_minute": int(env.get("CASEWORK_PORTAL_SUBMITS_PER_MINUTE", "10")),
             "lookup_per_minute": int(env.get("CASEWORK_PORTAL_LOOKUPS_PER_MINUTE", "60")),
             "start_workflow": env.get("CASEWORK_PORTAL_START_WORKFLOW", "1") != "0",
+            "rate_limit_storage": env.get("CASEWORK_PORTAL_RATE_LIMIT_STORAGE") or "memory://",
+            "trusted_proxies": tuple(
+                p.strip() for p in env.get("CASEWORK_PORTAL_TRUSTED_PROXIES", "").split(",")
+            ),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -117,29 +146,28 @@ def upload_problems(
     index = {n: i for i, n in reversed(list(enumerate(names))) if isinstance(n, str)}
     limit_mb = megabytes(config.max_file_bytes)
     if len(uploads) > config.max_files:
-        problems.append(Problem("attachments", f"at most {config.max_files} files can be sent"))
+        problems.append(Problem.of("attachments", "too_many_files", count=config.max_files))
     seen: set[str] = set()
     for upload in uploads:
         where = f"attachments[{index[upload.name]}]" if upload.name in index else "attachments"
         if upload.name in seen:
-            problems.append(Problem(where, f"{upload.name} was uploaded twice"))
+            problems.append(Problem.of(where, "uploaded_twice", name=upload.name))
             continue
         seen.add(upload.name)
         if upload.data is None:
             problems.append(
-                Problem(
+                Problem.of(
                     where,
-                    f"{upload.name} is {megabytes(upload.size)} MB; the limit is {limit_mb} MB",
+                    "file_too_large",
+                    name=upload.name,
+                    size=megabytes(upload.size),
+                    limit=limit_mb,
                 )
             )
             explained.add(where)
             continue
         if listed_required and upload.name not in index:
-            problems.append(
-                Problem(
-                    "attachments", f"{upload.name} was uploaded but is not listed in attachments"
-                )
-            )
+            problems.append(Problem.of("attachments", "not_listed", name=upload.name))
             continue
         files[upload.name] = upload.data
     return files, problems, explained
@@ -191,38 +219,46 @@ class Portal:
         out = Submitted(True, result.case_number, result.response_due, token, code, email)
         log.info("portal stored case %s", result.case_number)
         if self.config.send_email:
-            out.email_sent = self._acknowledge(out, case_id, lang, base_url)
+            victim = valid.request.victim
+            langs = languages_for(victim.preferred_language, victim.preferred_language_other)
+            if langs.copy is None and langs.unsupported is None and lang != "en":
+                langs = Languages(copy=lang)  # the language the requester used
+            out.email_sent = self._acknowledge(out, case_id, langs, base_url)
         if self.config.start_workflow:
             out.workflow_started = self._start_workflow(result.case_number)
         return out
 
-    def _acknowledge(self, sub: Submitted, case_id: int, lang: str, base_url: str) -> bool:
+    def _acknowledge(self, sub: Submitted, case_id: int, langs: Languages, base_url: str) -> bool:
         assert sub.case_number and sub.token and sub.code and sub.email and sub.response_due
-        t = translator(lang)
         base = (self.config.public_url or base_url).rstrip("/")
+        due, number = sub.response_due, sub.case_number
+
+        def body(lang: str) -> str:
+            t = gettext_for(lang)
+            return t(
+                ACK_BODY,
+                case_number=number,
+                due=format_date(due, lang),
+                link=f"{base}/status/{sub.token}",
+                lookup=f"{base}/status",
+                code=sub.code,
+            )
+
         try:
             send_email(
                 self.store,
-                key=f"ack-portal:{sub.case_number}",
+                key=f"ack-portal:{number}",
                 kind="acknowledgment",
                 to=[sub.email],
-                subject=t("mail_subject", case_number=sub.case_number),
-                body=t(
-                    "mail_body",
-                    case_number=sub.case_number,
-                    due=sub.response_due.isoformat(),
-                    link=f"{base}/status/{sub.token}",
-                    lookup=f"{base}/status",
-                    code=sub.code,
-                ),
+                subject=gettext_for("en")(ACK_SUBJECT, case_number=number),
+                body=compose(body, langs),
                 case_id=case_id,
+                language=langs,
             )
             return True
         except Exception as exc:  # noqa: BLE001 - the case is stored; the page says so
             log.warning(
-                "acknowledgment email for %s could not be sent: %s",
-                sub.case_number,
-                type(exc).__name__,
+                "acknowledgment email for %s could not be sent: %s", number, type(exc).__name__
             )
             return False
 
@@ -269,19 +305,22 @@ class Portal:
         files: list[AttachmentFile] = []
         limit_mb = megabytes(self.config.max_file_bytes)
         if len(uploads) > self.config.max_files:
-            problems.append(Problem("files", f"at most {self.config.max_files} files can be sent"))
+            problems.append(Problem.of("files", "too_many_files", count=self.config.max_files))
         for i, upload in enumerate(uploads):
             where = f"files[{i}]"
             if upload.data is None:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         where,
-                        f"{upload.name} is {megabytes(upload.size)} MB; the limit is {limit_mb} MB",
+                        "file_too_large",
+                        name=upload.name,
+                        size=megabytes(upload.size),
+                        limit=limit_mb,
                     )
                 )
                 continue
             report = check_pdf(upload.data)
-            problems.extend(Problem(where, f"{upload.name} {m}") for m in report.problems)
+            problems.extend(pdf_problems(where, upload.name, report.problems))
             if not report.problems:
                 files.append(
                     AttachmentFile(
@@ -292,9 +331,9 @@ class Portal:
                     )
                 )
         if len(text) > 20_000:
-            problems.append(Problem("text", "String should have at most 20000 characters"))
+            problems.append(Problem.of("text", "string_too_long", max_length=20_000))
         if not text.strip() and not uploads:
-            problems.append(Problem("text", "write an answer or attach a document"))
+            problems.append(Problem.of("text", "answer_empty"))
         if problems:
             raise IntakeRejected(problems)
         with self.store.unit_of_work() as session:

@@ -14,7 +14,7 @@ from casework.db import Store
 from casework.models import Case, CaseEvent, Document
 from casework.states import State
 
-#: State -> stage key (labels in casework.portal.i18n as stage_<key>, stage_<key>_help).
+#: State -> stage key (its label and help text: casework.portal.labels.STAGES).
 STAGES: dict[State, str] = {
     State.SUBMITTED: "received",
     State.DA_CONSULTATION: "review",

@@ -1,0 +1,5 @@
+import sys
+
+from casework.i18n.cli import main
+
+sys.exit(main())
