@@ -11,6 +11,7 @@ what the CLI and the Prefect flow call.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from casework.db import Store
@@ -130,7 +131,15 @@ def release_annual(
         with store.reading() as session:
             return compute_annual(session, year, produced_on=produced_on or today)
 
-    return release(store.settings.home, "annual", Period.year(year), compute, default_name)
+    return release(
+        store.settings.home,
+        "annual",
+        Period.year(year),
+        compute,
+        default_name,
+        around=_around(store, today),
+        today=today,
+    )
 
 
 def release_records(
@@ -150,7 +159,25 @@ def release_records(
                 session, period.start, period.end, today=today, produced_on=produced_on or today
             )
 
-    return release(store.settings.home, "records", period, compute, default_name)
+    return release(
+        store.settings.home,
+        "records",
+        period,
+        compute,
+        default_name,
+        around=_around(store, today),
+        today=today,
+    )
+
+
+def _around(store: Store, today: dt.date) -> Callable[[Period], Report]:
+    """The exact record of another fixed period, for the release check."""
+
+    def compute(period: Period) -> Report:
+        with store.reading() as session:
+            return compute_records(session, period.start, period.end, today=today)
+
+    return compute
 
 
 def reports_dir(store: Store) -> Path:

@@ -36,13 +36,25 @@ def _axpy(target: dict[K, Fraction], factor: Fraction, row: Mapping[K, Fraction]
 class RowSpace(Generic[K]):
     """The span of some equations (rows), with the provenance of every reduced row."""
 
-    def __init__(self, rows: Iterable[Mapping[K, int | Fraction]] = ()) -> None:
+    def __init__(
+        self, rows: Iterable[Mapping[K, int | Fraction]] = (), *, last: K | None = None
+    ) -> None:
         # pivot variable -> (row with 1 at the pivot and no other pivot, its provenance)
         self._rows: dict[K, tuple[Vector[K], dict[int, Fraction]]] = {}
         self._holding: dict[K, set[K]] = {}  # variable -> pivots whose row mentions it
         self._count = 0
+        #: A variable never made a pivot while its row has another (the constant term of
+        #: equations with values: it becomes a pivot only for an equation "0 = c").
+        self._last = last
         for row in rows:
             self.add(row)
+
+    def copy(self) -> RowSpace[K]:
+        other: RowSpace[K] = RowSpace(last=self._last)
+        other._rows = {k: (dict(r), dict(p)) for k, (r, p) in self._rows.items()}
+        other._holding = {k: set(v) for k, v in self._holding.items()}
+        other._count = self._count
+        return other
 
     def add(self, row: Mapping[K, int | Fraction]) -> int:
         """Add an equation; returns its index (for witnesses)."""
@@ -53,7 +65,7 @@ class RowSpace(Generic[K]):
         self._reduce(vec, prov)
         if not vec:
             return index  # already in the span
-        pivot = min(vec, key=repr)
+        pivot = min(vec, key=lambda k: (k == self._last, repr(k)))
         scale = 1 / vec[pivot]
         vec = {k: v * scale for k, v in vec.items()}
         prov = {k: v * scale for k, v in prov.items()}
@@ -91,6 +103,18 @@ class RowSpace(Generic[K]):
 
     def spans(self, target: Mapping[K, int | Fraction]) -> bool:
         return self.witness(target) is not None
+
+    def witness_up_to_constant(
+        self, target: Mapping[K, int | Fraction]
+    ) -> dict[int, Fraction] | None:
+        """Like :meth:`witness`, for a space whose equations carry a constant term (the
+        ``last`` variable): ``target`` is determined when it reduces to a constant alone."""
+        vec: Vector[K] = {k: Fraction(v) for k, v in target.items() if v}
+        prov: dict[int, Fraction] = {}
+        self._reduce(vec, prov)
+        if any(k != self._last for k in vec):
+            return None
+        return {i: -f for i, f in prov.items() if f}
 
     @property
     def rank(self) -> int:

@@ -27,10 +27,11 @@ releases already give away cannot be protected: the release is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ from casework.reports.linear import RowSpace
 from casework.reports.model import (
     HIDDEN,
     SUPPRESSED,
+    Basis,
     Period,
     Ref,
     Report,
@@ -47,7 +49,7 @@ from casework.reports.model import (
     Section,
 )
 from casework.reports.serial import report_from_record, report_to_record
-from casework.reports.suppress import apply_labels, dependent_labels, suppress_report
+from casework.reports.suppress import apply_labels, dependent_labels, is_small, suppress_report
 
 Latent = tuple[str, str, str]  # measure, column, unit (a month, "@date" or "#period")
 RELEASE_FORMATS = ("pdf", "html", "csv", "json")
@@ -67,10 +69,12 @@ class Cell:
     ref: Ref
     value: Any
     vector: dict[Latent, int]
+    #: A small count of a fixed period that no release shows: it must stay unknown too.
+    virtual: bool = False
 
     @property
     def hidden(self) -> bool:
-        return self.value in HIDDEN
+        return self.virtual or self.value in HIDDEN
 
 
 def release_id(report: Report) -> str:
@@ -91,8 +95,28 @@ def cell_vector(report: Report, section: Section, row: str, col: str) -> dict[La
     return {(basis.measure, col, m): 1 for m in months}
 
 
-def cells_of(report: Report) -> list[Cell]:
-    """The count figures of a report that take part in the check (not statistics or staff)."""
+Universe = dict[tuple[str, str], Basis]
+
+
+def row_universe(reports: Iterable[Report]) -> Universe:
+    """Every row any of ``reports`` lists in its tables of flows (not its months)."""
+    out: Universe = {}
+    for rep in reports:
+        for s in rep.sections:
+            if s.suppress:
+                for row in s.rows:
+                    b = s.basis(row)
+                    if s.is_count_row(row) and b.kind == "flow" and not b.at:
+                        out.setdefault((s.key, row), b)
+    return out
+
+
+def cells_of(report: Report, universe: Universe | None = None) -> list[Cell]:
+    """The count figures of a report that take part in the check (not statistics or staff).
+
+    A row of ``universe`` that the report does not list (a language nobody asked in that
+    quarter) is read as the 0 it is: a report lists every row with something in it.
+    """
     out = []
     rid = release_id(report)
     for s in report.sections:
@@ -103,10 +127,32 @@ def cells_of(report: Report) -> list[Cell]:
                 continue
             for col, value in cells.items():
                 if isinstance(value, int | str) and not isinstance(value, bool):
-                    out.append(
-                        Cell(rid, (s.key, row, col), value, cell_vector(report, s, row, col))
-                    )
+                    vec = cell_vector(report, s, row, col)
+                    out.append(Cell(rid, (s.key, row, col), value, vec))
+        for (key, row), basis in (universe or {}).items():
+            if key == s.key and row not in s.rows:
+                for col in s.columns:
+                    vec = {(basis.measure, col, m): 1 for m in _months(report)}
+                    out.append(Cell(rid, (s.key, row, col), 0, vec))
     return out
+
+
+def small_cells(report: Report) -> list[Cell]:
+    """The counts from 1 to 4 of an exact report (of a period nobody released)."""
+    pinned = {(s.key, r, c) for s in report.sections for r in s.rows for c in s.exact_columns}
+    return [
+        Cell("virtual:" + c.release, c.ref, c.value, c.vector, virtual=True)
+        for c in cells_of(report)
+        if c.ref not in pinned and is_small(c.value)
+    ]
+
+
+def fixed_periods(year: int, today: dt.date) -> list[Period]:
+    """The calendar year, its quarters and its months that have ended by ``today``."""
+    periods = [Period.year(year)]
+    periods += [Period.quarter(year, q) for q in range(1, 5)]
+    periods += [Period.month(year, m) for m in range(1, 13)]
+    return [p for p in periods if p.end < today]
 
 
 def relation_rows(report: Report) -> list[dict[Latent, int]]:
@@ -142,7 +188,7 @@ def _zero_facts(
     the indices (into ``cells``) of the shown 0s that give it away."""
     known: dict[Latent, frozenset[int]] = {}
     for i, c in enumerate(cells):
-        if c.value == 0:
+        if not c.hidden and c.value == 0:
             for latent in c.vector:
                 known.setdefault(latent, frozenset({i}))
     changed = True
@@ -159,61 +205,77 @@ def _zero_facts(
     return known
 
 
-VALUE: Latent = ("", "", "=")  # the constant 1, for checking that releases agree
+VALUE: Latent = ("", "", "=")  # the constant 1: shown figures are equations with values
 
 
-def _system(
-    cells: list[Cell], relations: list[dict[Latent, int]], *, values: bool = False
-) -> tuple[RowSpace[Latent], list[set[int]]]:
-    """What a reader knows: the relations, the 0s implied by shown 0s, the shown figures
-    (with their values when ``values``); and for each row, the shown cells it comes from."""
-    zeros = _zero_facts(cells, relations)
-    space: RowSpace[Latent] = RowSpace()
-    source: list[set[int]] = []
-    for row in relations:
-        space.add(row)
-        source.append(set())
-    for latent, why in zeros.items():
-        space.add({latent: 1})
-        source.append(set(why))
-    for i, c in enumerate(cells):
-        if not c.hidden:
-            row = dict(c.vector)
-            if values:
-                row[VALUE] = -int(c.value)
-            space.add(row)
-            source.append({i})
-    return space, source
+class Knowledge:
+    """What a reader knows: the relations, the 0s implied by shown 0s, and the shown figures
+    with their values, as one system (:class:`RowSpace`), with the shown cells each row
+    comes from. Built once for the logged releases; each check copies it and adds the new
+    release's figures.
+    """
+
+    def __init__(self, base: list[Cell], relations: list[dict[Latent, int]]) -> None:
+        self.base, self.relations = base, relations
+        self.space: RowSpace[Latent] = RowSpace(last=VALUE)
+        self.source: list[set[int]] = []
+        for row in relations:
+            self._add(self.space, self.source, row, set())
+        self.zeros = _zero_facts(base, relations)
+        for latent, why in self.zeros.items():
+            self._add(self.space, self.source, {latent: 1}, set(why))
+        for i, c in enumerate(base):
+            if not c.hidden:
+                self._add(self.space, self.source, {**c.vector, VALUE: -int(c.value)}, {i})
+
+    @staticmethod
+    def _add(
+        space: RowSpace[Latent], source: list[set[int]], row: dict[Latent, int], why: set[int]
+    ) -> None:
+        index = space.add(row)
+        source.extend(set() for _ in range(index + 1 - len(source)))
+        source[index] = why
+
+    def known_before(self, cell: Cell) -> bool:
+        """Whether the logged releases alone give ``cell`` away."""
+        return self.space.witness_up_to_constant(cell.vector) is not None
+
+    def check(self, cells: list[Cell]) -> tuple[set[int], dict[int, set[int]]]:
+        """For ``cells`` (the base, then the new release's): the shown cells that contradict
+        each other (empty if none), and each protected cell given away with the shown cells
+        used (cells :meth:`known_before` are left out by the caller)."""
+        space, source = self.space.copy(), list(self.source)
+        for latent, why in _zero_facts(cells, self.relations).items():
+            if latent not in self.zeros:
+                self._add(space, source, {latent: 1}, set(why))
+        for i in range(len(self.base), len(cells)):
+            c = cells[i]
+            if not c.hidden:
+                self._add(space, source, {**c.vector, VALUE: -int(c.value)}, {i})
+        contradiction = space.witness({VALUE: 1})
+        clash = set().union(*(source[j] for j in contradiction)) if contradiction else set()
+        found: dict[int, set[int]] = {}
+        for i, c in enumerate(cells):
+            if c.hidden:
+                witness = space.witness_up_to_constant(c.vector)
+                if witness is not None:
+                    found[i] = set().union(*(source[j] for j in witness))
+        return clash, found
 
 
-def exposed(
-    cells: list[Cell], relations: list[dict[Latent, int]], skip: frozenset[int] = frozenset()
-) -> dict[int, set[int]]:
-    """Withheld cells (by index) that the shown ones give away, each with the shown cells used."""
-    space, source = _system(cells, relations)
-    out: dict[int, set[int]] = {}
-    for i, c in enumerate(cells):
-        if c.hidden and i not in skip:
-            witness = space.witness(c.vector)
-            if witness is not None:
-                out[i] = set().union(*(source[j] for j in witness))
-    return out
-
-
-def disagreement(cells: list[Cell], relations: list[dict[Latent, int]]) -> set[int]:
-    """Shown cells whose values contradict each other (data changed between releases: the
-    difference would itself be a figure), or an empty set."""
-    space, source = _system(cells, relations, values=True)
-    witness = space.witness({VALUE: 1})
-    return set() if witness is None else set().union(*(source[j] for j in witness))
-
-
-def protect_across(new: Report, exact: Report, logged: list[Report]) -> Report:
+def protect_across(
+    new: Report, exact: Report, logged: Sequence[Report], unreleased: Sequence[Report] = ()
+) -> Report:
     """``new`` (published) with whatever more must be withheld given the logged releases.
 
-    A withheld figure that the logged releases already give away (one release withholds
-    what another shows) is public anyway and needs no protection; a shown figure that disagrees with them (late entries
-    changed the data) is withheld, since the difference would be a figure of its own.
+    Protected: every withheld figure of ``new`` and of the logged releases, and every count
+    from 1 to 4 of the exact reports of other fixed periods (``unreleased``: the months,
+    quarters and year around ``new``), so that no combination of releases (a year less its
+    quarters) gives a small count away. A protected figure that the logged releases alone
+    already give away (one release withholds what another shows) is public anyway and needs
+    no protection; a shown figure that disagrees with them (late entries changed the data)
+    is withheld, since the difference would be a figure of its own. Figures the statute
+    requires (the §4 totals) are never withheld, whatever they give away.
     """
     labels = {
         (s.key, row, col): str(v)
@@ -225,10 +287,14 @@ def protect_across(new: Report, exact: Report, logged: list[Report]) -> Report:
     pinned = {
         (s.key, row, col) for s in exact.sections for row in s.rows for col in s.exact_columns
     }
-    old_relations = [r for rep in logged for r in relation_rows(rep)]
-    relations = old_relations + relation_rows(exact)
-    base_cells = [c for rep in logged for c in cells_of(rep)]
-    old_space, _ = _system(base_cells, old_relations)
+    relations = _unique(r for rep in [*logged, exact, *unreleased] for r in relation_rows(rep))
+    universe = row_universe([*logged, exact, *unreleased])
+    base = [c for rep in logged for c in cells_of(rep, universe)]
+    base += [c for rep in unreleased for c in small_cells(rep)]
+    knowledge = Knowledge(base, relations)
+    public = {i for i, c in enumerate(base) if c.hidden and knowledge.known_before(c)}
+    known_new: dict[Ref, bool] = {}
+    forced: set[int] = set()  # given away through figures the statute requires (never withheld)
     rid = release_id(new)
 
     def hide_one(indices: set[int], cells: list[Cell]) -> bool:
@@ -242,24 +308,49 @@ def protect_across(new: Report, exact: Report, logged: list[Report]) -> Report:
 
     while True:
         current = new.with_sections(apply_labels(exact, labels), suppressed=True)
-        cells = base_cells + cells_of(current)
-        if hide_one(disagreement(cells, relations), cells):
-            continue
-        known = frozenset(i for i, c in enumerate(cells) if c.hidden and old_space.spans(c.vector))
-        found = exposed(cells, relations, known)
+        cells = base + cells_of(current, universe)
+        skip = set(public) | forced
+        for i in range(len(base), len(cells)):
+            c = cells[i]
+            if c.hidden:
+                if c.ref not in known_new:
+                    known_new[c.ref] = knowledge.known_before(c)
+                if known_new[c.ref]:
+                    skip.add(i)
+        contradiction, found = knowledge.check(cells)
+        if contradiction and hide_one(contradiction, cells):
+            continue  # else the logged releases disagree among themselves: not ours to mend
+        found = {i: why for i, why in found.items() if i not in skip}
         if not found:
             break
-        target = min(found)
-        if not hide_one(found[target], cells):
-            t = cells[target]
-            raise ReportRefused(
-                f"{rid} cannot be released: the withheld figure {'/'.join(t.ref)} of "
-                f"{t.release} could be worked out from it and earlier releases, and nothing "
-                "more can be withheld; use --no-suppression for internal use"
-            )
+        # One more figure withheld per figure given away, in one round (a figure withheld
+        # for one may already protect the next: those wait for the next round's check).
+        before = set(labels)
+        for target in sorted(found):
+            if any(cells[i].ref in labels and cells[i].ref not in before for i in found[target]):
+                continue
+            if not hide_one(found[target], cells):
+                if not any(cells[i].release == rid for i in found[target]):
+                    t = cells[target]
+                    raise ReportRefused(
+                        f"{rid} cannot be released: {'/'.join(t.ref)} of {t.release} can be "
+                        "worked out from earlier releases; use --no-suppression for internal use"
+                    )
+                forced.add(target)
     labels.update(dependent_labels(exact, labels))
     out = new.with_sections(apply_labels(exact, labels), suppressed=True)
     out.internal_lists = {}
+    return out
+
+
+def _unique(rows: Iterable[dict[Latent, int]]) -> list[dict[Latent, int]]:
+    seen: set[frozenset[tuple[Latent, int]]] = set()
+    out = []
+    for row in rows:
+        key = frozenset(row.items())
+        if key not in seen:
+            seen.add(key)
+            out.append(row)
     return out
 
 
@@ -299,11 +390,16 @@ def release(
     period: Period,
     compute: Callable[[], Report],
     file_name: Callable[[Report, str], str],
+    *,
+    around: Callable[[Period], Report] | None = None,
+    today: dt.date | None = None,
 ) -> Release:
     """Release a report publicly: reissue the logged release of ``kind`` and ``period``, or
     compute the exact report (``compute()``), protect it against the log, write and log it.
 
-    ``file_name(report, fmt)`` names the files written in the release folder.
+    ``file_name(report, fmt)`` names the files written in the release folder;
+    ``around(period)`` computes the exact record of another fixed period (for the small
+    counts of the months, quarters and year around this release, ended by ``today``).
     """
     from casework.reports.render import render
 
@@ -319,7 +415,21 @@ def release(
             raise ValueError("release() takes the exact, final report of the period asked for")
         own = exact.with_sections(apply_labels(exact, suppress_report(exact)), suppressed=True)
         own.internal_lists = {}
-        published = protect_across(own, exact, load_logged(home))
+        years = range(period.start.year, period.end.year + 1)
+        logged = [
+            rep
+            for rep in load_logged(home)
+            if rep.period.start.year in years
+            or rep.period.end.year in years
+            or (rep.as_of is not None and rep.as_of == exact.as_of)
+        ]
+        unreleased = []
+        if around is not None:
+            for year in years:
+                for p in fixed_periods(year, today or dt.date.today()):
+                    if p != period:
+                        unreleased.append(around(p))
+        published = protect_across(own, exact, logged, unreleased)
         tmp = root / f".{rid}.part"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)

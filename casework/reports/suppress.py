@@ -121,8 +121,12 @@ def determined(
         space.add(row)
     out: dict[Ref, set[int]] = {}
     for ref in hidden_list:
-        if ref in zeros:
-            out[ref] = {i for i, r in enumerate(relations) if ref in r.parts}
+        if ref in zeros:  # given away by the totals of 0 it is part of
+            out[ref] = {
+                i
+                for i, r in enumerate(relations)
+                if ref in r.parts and (shown.get(r.whole) == 0 or r.whole in zeros)
+            }
             continue
         witness = space.witness({ref: 1})
         if witness is not None:
@@ -131,17 +135,23 @@ def determined(
 
 
 def _complement(table: Table, shown: dict[Ref, Value], target: Ref, rels: set[int]) -> Ref:
-    """The figure to withhold next so that ``target`` can no longer be worked out."""
+    """The figure to withhold next so that ``target`` can no longer be worked out.
+
+    The smallest figure of the equations that give it away, not a total if a part will do.
+    A 0 under a total shown as 0 protects nothing while that total is shown: it comes last
+    (its total is then withheld in turn), and never when the total is a statutory figure.
+    """
     zeros = zero_known(table.relations, shown)
+    forever = zero_known(table.relations, {r: v for r, v in shown.items() if r in table.pinned})
 
     def candidates(indices: Iterable[int]) -> list[Ref]:
         refs = {
             x
             for i in indices
             for x in (table.relations[i].whole, *table.relations[i].parts)
-            if x in shown and table.suppressible(x) and x not in zeros
+            if x in shown and table.suppressible(x) and x not in forever
         }
-        return sorted(refs, key=lambda x: (shown[x], x[2] == "total", table.order[x]))
+        return sorted(refs, key=lambda x: (x in zeros, shown[x], x[2] == "total", table.order[x]))
 
     found = candidates(rels)
     if not found:  # the witness runs only through pinned figures: look wider
