@@ -28,8 +28,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, exists, func, null, select, union
+from sqlalchemy.orm import Session, aliased
 
 from casework.models import Case, CaseEvent, SignatureApproval
 from casework.reports.model import (
@@ -41,7 +41,13 @@ from casework.reports.model import (
     day_start_utc,
     local_date,
 )
-from casework.reports.queries import _signature_date, maybe_open_at, open_values, state_at
+from casework.reports.queries import (
+    _signature_date,
+    every_approval_has_its_row,
+    maybe_open_at,
+    open_values,
+    state_at,
+)
 
 Timeliness = Literal["within_90_days", "late_with_delay_letter", "late_without_delay_letter"]
 TIMELINESS: tuple[Timeliness, ...] = (
@@ -86,35 +92,74 @@ def projected_date(payload: object) -> dt.date | None:
         return None
 
 
-def first_answers(session: Session, ids: Select[Any], period: Period) -> dict[int, dt.date]:
-    """First answer date of each case in ``ids`` (a subquery of case ids) that was answered."""
+@dataclass(frozen=True)
+class Answering:
+    """A case's visa type, receipt, due date and first answer (None: never answered)."""
+
+    visa: str
+    received: dt.date
+    due: dt.date
+    first: dt.date | None
+
+
+def answering(session: Session, ids: Select[Any], period: Period) -> dict[int, Answering]:
+    """For each case in ``ids`` (a subquery of case ids): its first answer, in one pass.
+
+    Correlated subqueries on the (case_id, ...) indexes: the first written denial, the
+    form's signature date (``signature_approvals`` by case) and, for older approvals
+    without that row, the approval's own date (its payload's, else the day recorded).
+    """
     tz = period.tz
-    out: dict[int, dt.date] = {}
-    denials = (
-        select(CaseEvent.case_id, func.min(CaseEvent.occurred_at))
-        .where(CaseEvent.action.in_(DENY_ACTIONS), CaseEvent.case_id.in_(ids))
-        .group_by(CaseEvent.case_id)
+    e, a = aliased(CaseEvent), aliased(CaseEvent)
+    first_deny = (
+        select(func.min(e.occurred_at))
+        .where(e.case_id == Case.id, e.action.in_(DENY_ACTIONS))
+        .scalar_subquery()
     )
-    for cid, at in session.execute(denials).all():
-        out[cid] = local_date(at, tz)
     signed = (
-        select(
-            CaseEvent.case_id,
-            CaseEvent.occurred_at,
-            SignatureApproval.signature_date,
-            CaseEvent.payload,
+        select(SignatureApproval.signature_date)
+        .where(
+            SignatureApproval.case_id == Case.id,
+            SignatureApproval.decision == "approve",
+            SignatureApproval.signature_date.is_not(None),
         )
-        .outerjoin(
-            SignatureApproval,
-            and_(
-                SignatureApproval.event_id == CaseEvent.id, SignatureApproval.decision == "approve"
-            ),
-        )
-        .where(CaseEvent.action == SIGN_ACTION, CaseEvent.case_id.in_(ids))
+        .order_by(SignatureApproval.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    for cid, at, date, payload in session.execute(signed).all():
-        day = date or _signature_date(payload, local_date(at, tz))
-        out[cid] = min(out.get(cid, day), day)
+    approval = select(a.occurred_at).where(a.case_id == Case.id, a.action == SIGN_ACTION)
+    approved: ColumnElement[Any] = approval.order_by(a.seq).limit(1).scalar_subquery()
+    approved_text: ColumnElement[Any] = (
+        select(a.payload["signature_date"].as_string())
+        .where(a.case_id == Case.id, a.action == SIGN_ACTION)
+        .order_by(a.seq)
+        .limit(1)
+        .scalar_subquery()
+    )
+    if every_approval_has_its_row(session):
+        approved = approved_text = null()  # no older approvals to fall back on
+    stmt = select(
+        Case.id,
+        Case.visa_type,
+        Case.received_on,
+        Case.response_due,
+        first_deny,
+        signed,
+        approved,
+        approved_text,
+    ).where(Case.id.in_(ids))
+    out: dict[int, Answering] = {}
+    for cid, visa, received, due, deny_at, sig, approved_at, text in session.execute(stmt):
+        days = []
+        if deny_at is not None:
+            days.append(local_date(deny_at, tz))
+        if isinstance(sig, str):  # SQLite hands back a date from a subquery as text
+            sig = dt.date.fromisoformat(sig)
+        if sig is not None:
+            days.append(sig)
+        elif approved_at is not None:
+            days.append(_signature_date({"signature_date": text}, local_date(approved_at, tz)))
+        out[cid] = Answering(str(visa), received, due, min(days) if days else None)
     return out
 
 
@@ -166,20 +211,12 @@ def compute_compliance(session: Session, period: Period, as_of: dt.date) -> Comp
     )
     candidates = union(deny_window, sign_window, old_window, letter_ids).subquery()
     ids = select(candidates.c.case_id)
-    first = first_answers(session, ids, period)
-    cases = {
-        cid: (str(visa), received, due)
-        for cid, visa, received, due in session.execute(
-            select(Case.id, Case.visa_type, Case.received_on, Case.response_due).where(
-                Case.id.in_(ids)
-            )
-        ).all()
-    }
+    cases = answering(session, ids, period)
     out = Compliance()
-    for cid, day in first.items():
-        if not period.contains(day) or cid not in cases:
+    for cid, case in cases.items():
+        day, visa, received, due = case.first, case.visa, case.received, case.due
+        if day is None or not period.contains(day):
             continue
-        visa, received, due = cases[cid]
         if day <= due:
             kind: Timeliness = "within_90_days"
         elif timely_letter(letters.get(cid, []), due):
@@ -191,7 +228,7 @@ def compute_compliance(session: Session, period: Period, as_of: dt.date) -> Comp
     for cid, case_letters in letters.items():
         if cid not in cases:
             continue
-        visa = cases[cid][0]
+        visa = cases[cid].visa
         for letter in case_letters:
             if period.contains(letter.sent_on):
                 out.letters_issued[visa] += 1
@@ -201,7 +238,8 @@ def compute_compliance(session: Session, period: Period, as_of: dt.date) -> Comp
             promised = letter.projected
             if promised is None or not period.contains(promised) or promised >= as_of:
                 continue
-            if _promise_broken(promised, case_letters[i + 1 :], first.get(cid), withdrawn.get(cid)):
+            first = cases[cid].first
+            if _promise_broken(promised, case_letters[i + 1 :], first, withdrawn.get(cid)):
                 out.promised_passed[visa] += 1
                 break
     return out
@@ -238,10 +276,9 @@ def past_due_unanswered(
     session: Session, due_before: dt.date, state_utc: dt.datetime, period: Period
 ) -> PastDue:
     """Cases open at ``state_utc``, due before ``due_before``, with no answer before ``state_utc``."""
-    answered = (
-        select(CaseEvent.case_id)
-        .where(CaseEvent.action.in_(ANSWER_ACTIONS), CaseEvent.occurred_at < state_utc)
-        .scalar_subquery()
+    e = aliased(CaseEvent)
+    answered = exists().where(
+        e.case_id == Case.id, e.action.in_(ANSWER_ACTIONS), e.occurred_at < state_utc
     )
     inner = (
         select(
@@ -250,11 +287,7 @@ def past_due_unanswered(
             Case.response_due.label("due"),
             state_at(state_utc).label("state"),
         )
-        .where(
-            Case.response_due < due_before,
-            Case.id.not_in(answered),
-            maybe_open_at(state_utc),
-        )
+        .where(Case.response_due < due_before, maybe_open_at(state_utc), ~answered)
         .subquery()
     )
     rows = session.execute(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.models import Case, CaseEvent, SignatureApproval
@@ -105,6 +105,20 @@ def _signature_date(payload: object, recorded_on: dt.date) -> dt.date:
     return recorded_on
 
 
+def every_approval_has_its_row(session: Session) -> bool:
+    """Whether every approval event has its ``signature_approvals`` row (so the fallback for
+    older data, which costs a probe per approval, can be skipped)."""
+    events = session.scalar(
+        select(func.count()).select_from(CaseEvent).where(CaseEvent.action == SIGN_ACTION)
+    )
+    rows = session.scalar(
+        select(func.count(func.distinct(SignatureApproval.case_id))).where(
+            SignatureApproval.decision == "approve", SignatureApproval.signature_date.is_not(None)
+        )
+    )
+    return bool(rows is not None and events is not None and rows >= events)
+
+
 def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -> list[Signature]:
     """Forms whose signature date is in ``start``..``end`` (one per case: a case is signed once).
 
@@ -130,7 +144,6 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
             sa.signature_date <= end,
         )
     )
-    has_row = select(SignatureApproval.event_id).where(SignatureApproval.event_id.is_not(None))
     # Older data: a form dated on or before the day its approval was recorded, within a month.
     slack = Period(start, end + dt.timedelta(days=31), period.tz)
     without_row = (
@@ -140,7 +153,10 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
         .where(
             CaseEvent.action == SIGN_ACTION,
             in_period(slack),
-            CaseEvent.id.not_in(has_row),
+            ~exists().where(
+                SignatureApproval.case_id == CaseEvent.case_id,
+                SignatureApproval.decision == "approve",
+            ),
         )
     )
     seen: dict[int, Signature] = {}
@@ -149,7 +165,8 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
             seen[cid] = Signature(
                 cid, number, str(visa), received, signed, local_date(at, period.tz)
             )
-    for cid, number, visa, received, at, payload in session.execute(without_row).all():
+    older = [] if every_approval_has_its_row(session) else session.execute(without_row).all()
+    for cid, number, visa, received, at, payload in older:
         recorded = local_date(at, period.tz)
         signed = _signature_date(payload, recorded)
         if start <= signed <= end and cid not in seen:
@@ -157,8 +174,12 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
     return sorted(seen.values(), key=lambda s: (s.signature_date, s.case_number))
 
 
-def approvals_recorded_in(session: Session, period: Period) -> list[Signature]:
-    """Approvals recorded in the period (by event time), with their form's signature date."""
+def approvals_signed_outside(session: Session, period: Period) -> list[Signature]:
+    """Approvals recorded in the period for forms whose signature date is outside it.
+
+    ``signature_approvals`` is joined by case (indexed), not by ``event_id`` (not indexed:
+    SQLite would scan the table once per approval); a case is approved at most once.
+    """
     stmt = (
         select(
             Case.id,
@@ -167,22 +188,27 @@ def approvals_recorded_in(session: Session, period: Period) -> list[Signature]:
             Case.received_on,
             CaseEvent.occurred_at,
             SignatureApproval.signature_date,
-            CaseEvent.payload,
         )
         .select_from(CaseEvent)
         .join(Case, Case.id == CaseEvent.case_id)
-        .outerjoin(
+        .join(
             SignatureApproval,
             and_(
-                SignatureApproval.event_id == CaseEvent.id,
+                SignatureApproval.case_id == CaseEvent.case_id,
                 SignatureApproval.decision == "approve",
             ),
         )
-        .where(CaseEvent.action == SIGN_ACTION, in_period(period))
+        .where(
+            CaseEvent.action == SIGN_ACTION,
+            in_period(period),
+            or_(
+                SignatureApproval.signature_date < period.start,
+                SignatureApproval.signature_date > period.end,
+            ),
+        )
     )
-    out: list[Signature] = []
-    for cid, number, visa, received, at, signed, payload in session.execute(stmt).all():
-        recorded = local_date(at, period.tz)
-        date = signed or _signature_date(payload, recorded)
-        out.append(Signature(cid, number, str(visa), received, date, recorded))
-    return out
+    return [
+        Signature(cid, number, str(visa), received, signed, local_date(at, period.tz))
+        for cid, number, visa, received, at, signed in session.execute(stmt).all()
+        if signed is not None
+    ]
