@@ -95,7 +95,7 @@ def monthly_chart(section: Section, width: float) -> Chart:
     values = [section.rows[k].get("total") for k in keys]
     many_years = len({k[:4] for k in keys}) > 1
     height = 2.3 * inch
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=REGULAR, initialFontSize=8)
     title = "Requests received by month"
     d.add(String(0, height - 12, title, fontName=BOLD, fontSize=10, fillColor=INK))
     chart = VerticalBarChart()
@@ -148,7 +148,7 @@ def outcomes_chart(section: Section, width: float) -> Chart:
     keys = list(section.rows)
     values = [section.rows[k].get("total") for k in keys]
     height = 1.9 * inch
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=REGULAR, initialFontSize=8)
     title = "Outcomes in the period"
     d.add(String(0, height - 12, title, fontName=BOLD, fontSize=10, fillColor=INK))
     chart = HorizontalBarChart()

@@ -198,6 +198,9 @@ def to_pdf(report: Report) -> bytes:
         creator="casework",
         lang=LANG,
         displayDocTitle=True,
+        initialFontName=REGULAR,  # no standard-14 Helvetica, even unused, in any page
+        initialFontSize=9,
+        invariant=True,  # the same report gives the same bytes (no timestamps, fixed ids)
     )
     width = LETTER[0] - 2 * MARGIN
     story = _head(report, styles)
