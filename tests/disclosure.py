@@ -142,3 +142,139 @@ def check_labels(exact: Figures, published: Figures, pinned: set[Ref], counts: s
             assert value == truth, (ref, value, truth)
         if ref in counts and ref not in pinned and isinstance(truth, int) and 1 <= truth <= 4:
             assert value == FEWER, (ref, truth, value)
+
+
+# --- several releases: figures over monthly counts -----------------------------------------
+
+Key = tuple[str, str, str]
+FLOW_SECTIONS = ("languages", "denial_reasons", "da_positions")
+
+
+def latent(section: str, row: str, col: str, period: Any) -> dict[Key, int]:
+    """A figure of the record as a sum of monthly counts (or a count as of a day)."""
+    end = period.end.isoformat()
+    if section == "requests_by_month":
+        return {("received", col, row): 1}
+    if (section, row) == ("outcomes", "open_at_end"):
+        return {("open", col, end): 1}
+    if section == "deadlines" and row in ("overdue_today", "past_due_with_letter_today"):
+        return {(row, col, "today"): 1}
+    measure = {"requests.received": "received"}.get(f"{section}.{row}", f"{section}.{row}")
+    return {(measure, col, m): 1 for m in period.months()}
+
+
+def monthly_equations(months: list[str], rows_seen: dict[str, set[str]]) -> list[dict[Key, int]]:
+    """The record's equations, month by month (each holds for every month)."""
+    eqs = []
+    flows = ["received", "requests.expedited"]
+    flows += [f"{s}.{r}" for s in FLOW_SECTIONS for r in rows_seen[s]]
+    flows += [f"outcomes.{r}" for r in ("certified", "denied", "withdrawn", "revoked")]
+    flows += [f"time_to_response.{r}" for r in ("answered", *TIMELY)]
+    flows += [f"deadlines.{r}" for r in ("delay_explanations", "promised_date_passed",
+                                         "no_projected_date")]  # fmt: skip
+    sums = [
+        ("received", [f"languages.{k}" for k in rows_seen["languages"]]),
+        ("outcomes.denied", [f"denial_reasons.{k}" for k in rows_seen["denial_reasons"]]),
+        ("time_to_response.answered", [f"time_to_response.{k}" for k in TIMELY]),
+    ]
+    for m in months:
+        for f in flows:
+            eqs.append({(f, "U", m): 1, (f, "T", m): 1, (f, "total", m): -1})
+        for col in UT:
+            for whole, parts in sums:
+                eqs.append({(whole, col, m): -1, **{(p, col, m): 1 for p in parts}})
+    return eqs
+
+
+def row_space(rows: list[dict[Key, int]]) -> Any:
+    """A test of membership in the span of ``rows``, block by block (numpy eigenvectors of
+    A^T A with non-zero eigenvalues, per connected group of unknowns)."""
+    parent: dict[Key, Key] = {}
+
+    def find(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for row in rows:
+        keys = list(row)
+        for k in keys[1:]:
+            parent[find(k)] = find(keys[0])
+    groups: dict[Key, list[dict[Key, int]]] = {}
+    for row in rows:
+        groups.setdefault(find(next(iter(row))), []).append(row)
+    bases: dict[Key, tuple[dict[Key, int], np.ndarray]] = {}
+    for root, members in groups.items():
+        index = {k: i for i, k in enumerate(sorted({k for r in members for k in r}))}
+        a = np.zeros((len(members), len(index)))
+        for i, r in enumerate(members):
+            for k, c in r.items():
+                a[i, index[k]] += c
+        values, vectors = np.linalg.eigh(a.T @ a)
+        bases[root] = (index, vectors[:, values > 1e-8 * max(1.0, float(values.max()))].T)
+
+    def contains(target: dict[Key, int]) -> bool:
+        parts: dict[Key, dict[Key, int]] = {}
+        for k, c in target.items():
+            if k not in parent:
+                return False  # an unknown in no equation at all
+            parts.setdefault(find(k), {})[k] = c
+        for root, part in parts.items():
+            index, basis = bases[root]
+            v = np.zeros(len(index))
+            for k, c in part.items():
+                v[index[k]] = c
+            if np.linalg.norm(v - basis.T @ (basis @ v)) > 1e-7:
+                return False
+        return True
+
+    return contains
+
+
+def small_counts_given_away(exacts: dict[Any, Any], released: list[Any]) -> list[str]:
+    """Counts from 1 to 4 of the exact records ``exacts`` (period -> report: every month,
+    quarter and year) that the published records ``released`` give away together."""
+    every = [*exacts.values(), *released]
+    rows_seen = {s: {r for rep in every for r in rep.section(s).rows} for s in FLOW_SECTIONS}
+    months = sorted({m for p in exacts for m in p.months()})
+    eqs = monthly_equations(months, rows_seen)
+    shown: list[dict[Key, int]] = []
+    zero: set[Key] = set()
+    for rep in released:
+        for s in rep.sections:
+            if not s.suppress:
+                continue
+            rows = list(s.rows) + [r for r in rows_seen.get(s.key, ()) if r not in s.rows]
+            for row in rows:
+                if not s.is_count_row(row):
+                    continue
+                for col in s.columns:
+                    value = s.rows.get(row, {}).get(col, 0)  # a row not listed is 0
+                    vec = latent(s.key, row, col, rep.period)
+                    if value == 0:
+                        zero |= set(vec)
+                    if value not in HIDDEN:
+                        shown.append(vec)
+    changed = True
+    while changed:  # a total of 0 has parts of 0
+        changed = False
+        for eq in eqs:
+            if all(k in zero for k, c in eq.items() if c < 0):
+                new = {k for k, c in eq.items() if c > 0} - zero
+                zero |= new
+                changed = changed or bool(new)
+    in_span = row_space([*eqs, *shown, *({k: 1} for k in zero)])
+    leaks = []
+    for p, exact in exacts.items():
+        for s in exact.sections:
+            if not s.suppress:
+                continue
+            for row, cols in s.rows.items():
+                if not s.is_count_row(row):
+                    continue
+                for col, value in cols.items():
+                    small = isinstance(value, int) and 1 <= value <= 4
+                    if small and in_span(latent(s.key, row, col, p)):
+                        leaks.append(f"{p.label} {s.key}/{row}/{col} = {value}")
+    return leaks

@@ -17,7 +17,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +37,7 @@ from tests.disclosure import (
     check_labels,
     determined,
     records_equations,
+    small_counts_given_away,
 )
 
 YEAR = 2025
@@ -227,152 +227,8 @@ def test_a_published_annual_report_is_exact_in_total_and_gives_nothing_away(
 # --- several releases of one year ------------------------------------------------------------
 
 
-def latent(section: str, row: str, col: str, period: Period) -> dict[tuple[str, str, str], int]:
-    """A figure as a sum of monthly counts (or a count as of a day), written from the labels."""
-    end = period.end.isoformat()
-    if section == "requests_by_month":
-        return {("received", col, row): 1}
-    if (section, row) == ("outcomes", "open_at_end"):
-        return {("open", col, end): 1}
-    if section == "deadlines" and row in ("overdue_today", "past_due_with_letter_today"):
-        return {(row, col, "today"): 1}
-    measure = {"requests.received": "received"}.get(f"{section}.{row}", f"{section}.{row}")
-    return {(measure, col, m): 1 for m in period.months()}
-
-
-def monthly_equations(rows_seen: dict[str, set[str]]) -> list[dict[tuple[str, str, str], int]]:
-    eqs = []
-    flows = ["received", "requests.expedited"]
-    flows += [
-        f"{s}.{r}" for s in ("languages", "denial_reasons", "da_positions") for r in rows_seen[s]
-    ]
-    flows += [f"outcomes.{r}" for r in ("certified", "denied", "withdrawn", "revoked")]
-    flows += [f"time_to_response.{r}" for r in ("answered", *TIMELY)]
-    flows += [
-        f"deadlines.{r}"
-        for r in ("delay_explanations", "promised_date_passed", "no_projected_date")
-    ]
-    for m in MONTHS:
-        for f in flows:
-            eqs.append({(f, "U", m): 1, (f, "T", m): 1, (f, "total", m): -1})
-        for col in ("U", "T", "total"):
-            eqs.append(
-                {
-                    ("received", col, m): -1,
-                    **{(f"languages.{k}", col, m): 1 for k in rows_seen["languages"]},
-                }
-            )
-            eqs.append(
-                {
-                    ("outcomes.denied", col, m): -1,
-                    **{(f"denial_reasons.{k}", col, m): 1 for k in rows_seen["denial_reasons"]},
-                }
-            )
-            eqs.append(
-                {
-                    ("time_to_response.answered", col, m): -1,
-                    **{(f"time_to_response.{k}", col, m): 1 for k in TIMELY},
-                }
-            )
-    return eqs  # fmt: skip
-
-
-Key = tuple[str, str, str]
-
-
-def row_space(rows: list[dict[Key, int]]) -> Any:
-    """A test of membership in the span of ``rows``, block by block (numpy eigenvectors of
-    A^T A with non-zero eigenvalues, per connected group of unknowns)."""
-    parent: dict[Key, Key] = {}
-
-    def find(k: Key) -> Key:
-        while parent.setdefault(k, k) != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for row in rows:
-        keys = list(row)
-        for k in keys[1:]:
-            parent[find(k)] = find(keys[0])
-    groups: dict[Key, list[dict[Key, int]]] = {}
-    for row in rows:
-        groups.setdefault(find(next(iter(row))), []).append(row)
-    bases: dict[Key, tuple[dict[Key, int], np.ndarray]] = {}
-    for root, members in groups.items():
-        index = {k: i for i, k in enumerate(sorted({k for r in members for k in r}))}
-        a = np.zeros((len(members), len(index)))
-        for i, r in enumerate(members):
-            for k, c in r.items():
-                a[i, index[k]] += c
-        values, vectors = np.linalg.eigh(a.T @ a)
-        bases[root] = (index, vectors[:, values > 1e-8 * max(1.0, float(values.max()))].T)
-
-    def contains(target: dict[Key, int]) -> bool:
-        parts: dict[Key, dict[Key, int]] = {}
-        for k, c in target.items():
-            if k not in parent:
-                return False  # an unknown in no equation at all
-            parts.setdefault(find(k), {})[k] = c
-        for root, part in parts.items():
-            index, basis = bases[root]
-            v = np.zeros(len(index))
-            for k, c in part.items():
-                v[index[k]] = c
-            if np.linalg.norm(v - basis.T @ (basis @ v)) > 1e-7:
-                return False
-        return True
-
-    return contains
-
-
 def undetermined_small_counts(year: Year, released: list[Report]) -> list[str]:
-    """Counts from 1 to 4 of any month, quarter or the year that the releases give away."""
-    rows_seen: dict[str, set[str]] = {"languages": set(LANGS), "denial_reasons": set(DENIAL_REASONS),
-                                      "da_positions": set(DA_POSITIONS)}  # fmt: skip
-    eqs = monthly_equations(rows_seen)
-    shown: list[dict[tuple[str, str, str], int]] = []
-    zero: set[tuple[str, str, str]] = set()
-    for rep in released:
-        for s in rep.sections:
-            if not s.suppress:
-                continue
-            listed = set(s.rows)
-            rows = list(s.rows) + [r for r in rows_seen.get(s.key, ()) if r not in listed]
-            for row in rows:
-                if not s.is_count_row(row):
-                    continue
-                for col in s.columns:
-                    value = s.rows.get(row, {}).get(col, 0)  # a row not listed is 0
-                    vec = latent(s.key, row, col, rep.period)
-                    if value == 0:
-                        zero |= set(vec)
-                    if value not in HIDDEN:
-                        shown.append(vec)
-    for eq in eqs:  # a total of 0 has parts of 0
-        if all(k in zero for k, c in eq.items() if c < 0):
-            zero |= {k for k, c in eq.items() if c > 0}
-    exacts = {p: record(year, p) for p in PERIODS}
-    keys = {k for v in [*eqs, *shown] for k in v} | zero
-    for p, rep in exacts.items():
-        for s in rep.sections:
-            for row in s.rows:
-                keys |= {k for c in s.columns for k in latent(s.key, row, c, p)}
-    systems = [*eqs, *shown, *({k: 1} for k in zero)]
-    in_span = row_space(systems)
-    leaks = []
-    for p, exact in exacts.items():
-        for s in exact.sections:
-            if not s.suppress:
-                continue
-            for row, cols in s.rows.items():
-                if not s.is_count_row(row):
-                    continue
-                for col, value in cols.items():
-                    small = isinstance(value, int) and 1 <= value <= 4
-                    if small and in_span(latent(s.key, row, col, p)):
-                        leaks.append(f"{p.label} {s.key}/{row}/{col} = {value}")
-    return leaks
+    return small_counts_given_away({p: record(year, p) for p in PERIODS}, released)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,
