@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from casework.policy import DA_POSITIONS, DENIAL_REASONS
 from casework.reports.annual import AnnualData, build_annual
 from casework.reports.compliance import Answered, Compliance, PastDue
+from casework.reports.crosscheck import protect_across
 from casework.reports.model import Period, Report
 from casework.reports.records import RecordsData, build_records
-from casework.reports.releases import protect_across
 from casework.reports.suppress import publish
 from tests.disclosure import (
     FEWER,
