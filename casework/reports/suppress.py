@@ -20,8 +20,9 @@ Rules, applied to the exact figures of a :class:`~casework.reports.model.Report`
 4. ``Section.exact_columns`` are never withheld (the §4 figures are exact by law).
 
 Bounds are out of scope: a withheld U beside a statutory total of 2 is known to
-be at most 2. The release log (:mod:`casework.reports.releases`) applies rule 2
-across releases too.
+be at most 2, and "fewer than 5" says at least 1. Public releases
+(:mod:`casework.reports.releases`) apply rule 2 across releases too
+(:mod:`casework.reports.crosscheck`).
 
 ``publish(report, suppress=False)`` (``--no-suppression``) returns the exact
 figures, for records staff's internal use; renderings then say so on every page.
