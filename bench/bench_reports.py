@@ -281,6 +281,7 @@ def main() -> int:
         os.environ.pop("CASEWORK_DATABASE_URL", None)
         total = run(None, args.cases)
         if args.pg:
+            os.environ["CASEWORK_HOME"] = str(Path(home) / "pg")  # a release log of its own
             with throwaway_database(args.pg) as url:
                 run(url, args.cases)
     return 0 if total < 5 else 1
