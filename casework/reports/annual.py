@@ -160,7 +160,7 @@ def gather_annual(
         data.received[visa]["pending"] = total - known
     next_day = period.end + dt.timedelta(days=1)
     data.compliance = compute_compliance(session, period, next_day)
-    data.past_due = past_due_unanswered(session, next_day, period.end_utc, period)
+    data.past_due = past_due_unanswered(session, next_day, period.end_utc, period, recent=False)
     data.date_mismatches = _date_mismatches(session, period, signed)
     return data
 
