@@ -173,9 +173,11 @@ def release_records(
 def _around(store: Store, today: dt.date) -> Callable[[Period], Report]:
     """The exact record of another fixed period, for the release check."""
 
+    memo: dict[object, object] = {}  # figures as of today, the same for every period
+
     def compute(period: Period) -> Report:
         with store.reading() as session:
-            return compute_records(session, period.start, period.end, today=today)
+            return compute_records(session, period.start, period.end, today=today, memo=memo)
 
     return compute
 

@@ -9,6 +9,7 @@ read here.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
@@ -54,6 +55,47 @@ def maybe_open_at(at_utc: dt.datetime) -> ColumnElement[bool]:
     """
     changed_since = select(CaseEvent.case_id).where(CaseEvent.occurred_at >= at_utc)
     return or_(Case.state_.in_(open_values()), Case.id.in_(changed_since))
+
+
+def open_counts_at(session: Session, received_by: dt.date, at_utc: dt.datetime) -> Counter[str]:
+    """Cases received by ``received_by`` and open at ``at_utc``, per visa type.
+
+    Two plans for one answer, by database (measured on 100,000 cases): SQLite replays
+    the state of each case that may be open (:func:`maybe_open_at`) in about a second for
+    any date, but takes minutes over a join to each case's last event; PostgreSQL does
+    the join in half a second, but took 30 s over the replay for a date mid-way through
+    the history.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        rows = session.execute(
+            select(Case.visa_type, func.count())
+            .where(
+                Case.received_on <= received_by,
+                maybe_open_at(at_utc),
+                state_at(at_utc).in_(open_values()),
+            )
+            .group_by(Case.visa_type)
+        ).all()
+    else:
+        last = (
+            select(CaseEvent.case_id.label("cid"), func.max(CaseEvent.seq).label("seq"))
+            .where(CaseEvent.occurred_at < at_utc)
+            .group_by(CaseEvent.case_id)
+            .subquery()
+        )
+        states = (
+            select(CaseEvent.case_id.label("cid"), CaseEvent.to_state.label("state"))
+            .join(last, and_(CaseEvent.case_id == last.c.cid, CaseEvent.seq == last.c.seq))
+            .subquery()
+        )
+        state = func.coalesce(states.c.state, State.SUBMITTED.value)
+        rows = session.execute(
+            select(Case.visa_type, func.count())
+            .outerjoin(states, states.c.cid == Case.id)
+            .where(Case.received_on <= received_by, state.in_(open_values()))
+            .group_by(Case.visa_type)
+        ).all()
+    return Counter({str(v): int(n) for v, n in rows})
 
 
 def assignee_at(at_utc: dt.datetime) -> ColumnElement[int]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
@@ -55,6 +56,7 @@ from casework.reports.queries import (
     distinct_cases_with,
     in_period,
     maybe_open_at,
+    open_counts_at,
     open_values,
     signatures,
     state_at,
@@ -86,8 +88,15 @@ class RecordsData:
 
 
 def gather_records(
-    session: Session, period: Period, today: dt.date, tz: ZoneInfo = LOCAL_TZ
+    session: Session,
+    period: Period,
+    today: dt.date,
+    tz: ZoneInfo = LOCAL_TZ,
+    memo: dict[Any, Any] | None = None,
 ) -> RecordsData:
+    """The counts for ``period``. ``memo`` keeps the figures that depend on ``today`` only
+    (past due, workload) across calls for several periods (the release check)."""
+    memo = {} if memo is None else memo
     data = RecordsData(period, today)
     end_today = day_start_utc(today + dt.timedelta(days=1), tz)
     stmt = (
@@ -106,27 +115,22 @@ def gather_records(
         )
         data.received[key] += int(n)
     signed = Counter(s.visa_type for s in signatures(session, period.start, period.end, period))
-    open_rows = session.execute(
-        select(Case.visa_type, func.count())
-        .where(
-            Case.received_on <= period.end,
-            maybe_open_at(period.end_utc),
-            state_at(period.end_utc).in_(open_values()),
-        )
-        .group_by(Case.visa_type)
-    ).all()
+    open_rows = open_counts_at(session, period.end, period.end_utc)
     data.outcomes = {
         "certified": signed,
         "denied": Counter(distinct_cases_with(session, DENY_ACTIONS, period)),
         "withdrawn": Counter(distinct_cases_with(session, ("withdraw",), period)),
         "revoked": Counter(distinct_cases_with(session, ("revoke",), period)),
-        "open_at_end": Counter({str(v): int(n) for v, n in open_rows}),
+        "open_at_end": open_rows,
     }
     data.reasons = _reasons(session, period)
     data.compliance = compute_compliance(session, period, today)
-    data.past_due_today = past_due_unanswered(session, today, end_today, period)
+    due_key = ("past due", today)
+    if due_key not in memo:
+        memo[due_key] = past_due_unanswered(session, today, end_today, period)
+    data.past_due_today = memo[due_key]
     data.da_positions = _da_positions(session, period)
-    data.workload = _workload(session, period, today, end_today)
+    data.workload = _workload(session, period, today, end_today, memo)
     return data
 
 
@@ -167,7 +171,11 @@ def _da_positions(session: Session, period: Period) -> dict[str, Counter[str]]:
 
 
 def _workload(
-    session: Session, period: Period, today: dt.date, end_today: dt.datetime
+    session: Session,
+    period: Period,
+    today: dt.date,
+    end_today: dt.datetime,
+    memo: dict[Any, Any],
 ) -> dict[str, tuple[int, int]]:
     assignee = CaseEvent.payload["assigned_to_id"].as_integer()
     assigned: dict[int | None, int] = {
@@ -183,14 +191,17 @@ def _workload(
         .where(Case.received_on <= today, maybe_open_at(end_today))
         .subquery()
     )
-    open_now: dict[int | None, int] = {
-        who: int(n)
-        for who, n in session.execute(
-            select(inner.c.who, func.count())
-            .where(inner.c.state.in_(open_values()))
-            .group_by(inner.c.who)
-        ).all()
-    }
+    key = ("open per certifier", today)
+    if key not in memo:
+        memo[key] = {
+            who: int(n)
+            for who, n in session.execute(
+                select(inner.c.who, func.count())
+                .where(inner.c.state.in_(open_values()))
+                .group_by(inner.c.who)
+            ).all()
+        }
+    open_now: dict[int | None, int] = memo[key]
     ids = {i for i in (*assigned, *open_now) if i is not None}
     names = {p.id: p.full_name for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
     out: dict[str, tuple[int, int]] = {}
@@ -227,10 +238,11 @@ def compute_records(
     today: dt.date | None = None,
     produced_on: dt.date | None = None,
     tz: ZoneInfo = LOCAL_TZ,
+    memo: dict[Any, Any] | None = None,
 ) -> Report:
     """The exact figures for ``start``..``end`` (publish through :func:`suppress.publish`)."""
     period = Period(start, end, tz)
-    data = gather_records(session, period, today or dt.date.today(), tz)
+    data = gather_records(session, period, today or dt.date.today(), tz, memo)
     return build_records(
         data, agency=get_agency(session).name, produced_on=produced_on or dt.date.today(), tz=tz
     )
