@@ -1,9 +1,10 @@
 """Prefect deployment ``annual-report``: the previous year's G.L. c. 258F §4 report.
 
 Scheduled for mid-January (the report is due by 1 February). A thin flow over
-:mod:`casework.reports.delivery`: compute and store the report under
-``CASEWORK_HOME/reports/annual``, publish its table as a Prefect artifact, and
-email it to records staff (once per year, keyed ``annual-report:{year}``).
+:mod:`casework.reports.delivery`: release the report (logged, with its PDF, HTML twin,
+CSV and JSON, under ``CASEWORK_HOME/reports/releases/annual-{year}``; a re-run finds
+the same release), publish its table as a Prefect artifact, and email it to records
+staff (once per year, keyed ``annual-report:{year}``).
 """
 
 from __future__ import annotations

@@ -86,6 +86,7 @@ TEST_DEPENDENCIES = {
     "mypy": "mypy",
     "schemathesis": "schemathesis",
     "playwright": "playwright.sync_api",
+    "numpy": "numpy",
 }
 
 

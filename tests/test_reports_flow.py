@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
+import re
 import socket
 from collections.abc import Iterator
 from email.message import Message
@@ -18,8 +19,8 @@ from pypdf import PdfReader
 
 from casework.db import Store
 from casework.reports.delivery import email_annual, previous_year, store_annual, table_rows
-from casework.reports.suppress import SUPPRESSED
-from tests.test_reports_figures import build_scenario, expected_annual
+from tests.disclosure import HIDDEN
+from tests.report_scenario import build_scenario, expected_annual
 
 
 class Inbox:
@@ -58,25 +59,27 @@ def test_previous_year() -> None:
 def test_store_and_email_once(sqlite_store: Store, inbox: Inbox) -> None:
     sc = build_scenario(sqlite_store, 40, seed=7)
     stored = store_annual(sqlite_store, 2024, produced_on=dt.date(2025, 1, 15))
-    assert set(stored.files) == {"pdf", "csv", "json"}
+    assert set(stored.files) == {"pdf", "html", "csv", "json"}
     for path in stored.files.values():
-        assert path.parent == sqlite_store.settings.home / "reports" / "annual"
+        assert path.parent == sqlite_store.settings.home / "reports" / "releases" / "annual-2024"
         assert path.exists() and not path.with_name(path.name + ".part").exists()
     data = json.loads(stored.files["json"].read_text())
-    want = expected_annual(sc, 2024)
+    want = expected_annual(sc, 2024)["statutory"]
+    figures = data["certifications"]["figures"]["statutory"]
     for item, cells in want.items():
-        assert (
-            data["figures"]["figures"][item]["total"] == cells["total"]
-        )  # the §4 totals are exact
+        assert figures[item]["total"] == cells["total"]  # the §4 figures are exact
         for col in ("U", "T"):
-            assert data["figures"]["figures"][item][col] in (cells[col], SUPPRESSED)
+            assert figures[item][col] == cells[col] or figures[item][col] in HIDDEN
     rows = table_rows(stored.report)
     assert [r["figure"] for r in rows] == [
-        "Individuals who requested certification",
-        "Certification forms completed and signed",
-        "Requests denied",
+        "1. Individuals who requested certification",
+        "2. Certification forms completed and signed",
+        "3. Requests denied",
     ]
-    assert rows[0]["Together"] == str(want["individuals_requested"]["total"])
+    assert rows[0]["Together: the figure to report"] == str(want["individuals_requested"]["total"])
+    # A re-run finds the release: the same files, unchanged.
+    again = store_annual(sqlite_store, 2024, produced_on=dt.date(2025, 2, 1))
+    assert again.files == stored.files and again.report.produced_on == dt.date(2025, 1, 15)
 
     assert email_annual(sqlite_store, stored) is True
     assert email_annual(sqlite_store, stored) is False  # a re-run never mails twice
@@ -85,12 +88,17 @@ def test_store_and_email_once(sqlite_store: Store, inbox: Inbox) -> None:
     assert msg["To"] == "records@npd.example.org"
     assert msg["Subject"] == "G.L. c. 258F annual report for 2024"
     names = sorted(str(p.get_filename()) for p in msg.walk() if p.get_filename())
-    assert names == ["c258f-annual-report-2024.csv", "c258f-annual-report-2024.pdf"]
+    assert names == [
+        "c258f-annual-report-2024.csv",
+        "c258f-annual-report-2024.html",
+        "c258f-annual-report-2024.pdf",
+    ]
     body = next(
         p for p in msg.walk() if p.get_content_type() == "text/plain" and not p.get_filename()
     )
     text = body.get_payload(decode=True).decode()  # type: ignore[union-attr]
-    assert f"Together {want['forms_signed']['total']}" in text
+    signed = want["forms_signed"]["total"]
+    assert f"2. Certification forms completed and signed: {signed}\r\n" in text
     for v in sc.victims:
         assert v.family_name not in text
 
@@ -102,7 +110,7 @@ def test_flow_runs_on_a_temporary_prefect_server(sqlite_store: Store, inbox: Inb
 
     from flows.annual_report import annual_report
 
-    build_scenario(sqlite_store, 20, seed=11)
+    sc = build_scenario(sqlite_store, 20, seed=11)
     with prefect_test_harness(server_startup_timeout=90):
         paths = annual_report(year=2025)
         assert annual_report(year=2025) == paths  # a second run: same files, no second email
@@ -115,7 +123,14 @@ def test_flow_runs_on_a_temporary_prefect_server(sqlite_store: Store, inbox: Inb
 
         latest = asyncio.run(artifact())
     pdf = Path(paths["pdf"])
-    assert PdfReader(pdf).pages[0].extract_text()
+    text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(pdf).pages).split())
+    assert "Northampton Police Department" in text and "The figures to report for 2025" in text
+    # Each figure to report closes its row (after its counting basis and the U, T columns).
+    rows = re.split(r" [123]\. (?:Individuals|Certification forms|Requests denied)", text)
+    rows[-1] = rows[-1].split(" Requests received in 2025")[0]
+    want = expected_annual(sc, 2025)["statutory"]
+    totals = [want[k]["total"] for k in ("individuals_requested", "forms_signed", "denied")]
+    assert [int(r.split()[-1]) for r in rows[1:]] == totals
     assert len(inbox.messages) == 1
     keys = [a.key for a in latest]
     assert "c258f-annual-report-2025" in keys

@@ -1,44 +1,42 @@
 """The annual report under G.L. c. 258F §4, computed from the case history.
 
-Every year by 1 February the department reports, for the previous calendar
-year and without personal identifying information: the number of individuals
-who requested certification, the number of forms completed and signed, and the
-number of requests denied. The figures come from the state history
-(``case_events``), never from the cases' current state, so a report for a past
-year gives the same figures after cases move on (a certification revoked in a
-later year is still a form signed in the year it was signed).
+Every year by 1 February the department reports to EOPSS, for the previous
+calendar year and without personal identifying information: the number of
+individuals who requested certification, the number of forms completed and
+signed, and the number of requests denied. Those three "Together" figures are
+the figures to report; they are exact (never suppressed). The report adds what
+makes them unambiguous: the requests received and where each stood at the end
+of the year (a reconciliation that adds up), the answers given in the year to
+requests received earlier, and the §3 timeliness table.
 
-Definitions (kept identical in the records report and the tests):
+Counting bases (the same words are printed in the report, see ``DEFINITIONS``):
 
 * **Individuals who requested certification**: distinct victims among the
-  requests *received* in the year. A request is received on ``Case.received_on``,
-  the date intake records with the ``submit`` event (the event's own timestamp
-  is when it was keyed in, which is later for a request received on paper; the
-  legal clock of §3 and this count both run from receipt). A victim is
-  identified by the normalised family name, given name and date of birth (the
-  normalisation of the intake duplicate keys, :func:`casework.crypto.normalise`),
-  decrypted in memory for the count only and never stored or printed. The
-  stored intake dedupe keys (keyed hashes) also include the police report
-  number, so they would count one victim with two incidents twice; this key
-  does not. A plain in-memory key rather than an HMAC: nothing is persisted,
-  and hashing 30,000 keys would only add time. The
-  same person asking for a U and a T certification counts once in each column
-  and once in "together", so "together" can be less than U + T.
-* **Forms completed and signed**: distinct cases with an ``approve_signature``
-  event in the year.
-* **Requests denied**: distinct cases with a ``deny`` or ``deny_at_signature``
-  event in the year, each case once per year. A case denied, reopened and then
-  certified counts as denied in the year of the denial and as signed in the
-  year of the signature (both in the same year if both happened in it).
+  requests *received* in the year (``Case.received_on``, the date the legal clock
+  runs from). A victim is identified by the normalised family name, given name and
+  date of birth (the normalisation of the intake duplicate keys), decrypted in
+  memory for the count only. The same person asking for a U and a T certification
+  counts once in each column and once in "together".
+* **Forms completed and signed**: cases whose form's *signature date*
+  (``SignatureApproval.signature_date``) is in the year, whenever the request was
+  received and whenever the approval was keyed in. A form signed and later revoked
+  was still signed.
+* **Requests denied**: cases denied in writing in the year that still stood denied
+  on 31 December. Each request counts once a year, under where it stood at year end:
+  denied and then signed in the same year, it counts only as signed; denied in one
+  year and signed in a later one, it counts as denied in the first and signed in the
+  second; denied and then reopened, still under reconsideration on 31 December, it
+  is pending, not denied.
 
-Times of events are counted by the local calendar day (see
-:mod:`casework.reports.model`).
+Times of events are counted by the local calendar day (see :mod:`.model`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -46,32 +44,28 @@ from sqlalchemy.orm import Session
 
 from casework.crypto import Keyring, keyring, normalise
 from casework.models import Case, CaseEvent
+from casework.reports.annual_layout import annual_sections
+from casework.reports.compliance import Compliance, PastDue, compute_compliance, past_due_unanswered
 from casework.reports.model import (
     DENY_ACTIONS,
     LOCAL_TZ,
-    SIGN_ACTION,
-    UT_COLUMNS,
+    Contact,
     Period,
+    Person,
     Report,
-    Section,
-    ut_row,
 )
-from casework.roster import get_agency
+from casework.reports.queries import (
+    Signature,
+    approvals_signed_outside,
+    in_period,
+    signatures,
+    state_at,
+)
+from casework.roster import chief, get_agency, people_with_role
+from casework.states import Role, State
 
 TITLE = "Annual report on U and T visa certification requests (G.L. c. 258F, section 4)"
-
-DEFINITIONS = {
-    "individuals_requested": (
-        "Distinct individuals (victims) whose certification requests were received in the "
-        "year; a person who made several requests counts once."
-    ),
-    "forms_signed": "Certification forms completed and signed in the year.",
-    "denied": "Requests denied in writing in the year (each request once).",
-    "together": (
-        "'Together' counts each individual once even if they requested both a U and a T "
-        "certification."
-    ),
-}
+STANDING = ("signed", "denied", "withdrawn", "pending")
 
 
 def _norm(text: object) -> str:
@@ -104,22 +98,141 @@ def count_individuals(ring: Keyring, rows: Iterable[tuple[str, bytes]]) -> tuple
     return len(by_type["U"]), len(by_type["T"]), len(together)
 
 
-def distinct_cases_with(
-    session: Session, actions: tuple[str, ...], period: Period
-) -> dict[str, int]:
-    """Distinct cases per visa type with at least one of ``actions`` in the period."""
-    stmt = (
-        select(Case.visa_type, func.count(func.distinct(CaseEvent.case_id)))
-        .select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            CaseEvent.action.in_(actions),
-            CaseEvent.occurred_at >= period.start_utc,
-            CaseEvent.occurred_at < period.end_utc,
-        )
-        .group_by(Case.visa_type)
+@dataclass
+class AnnualData:
+    """The plain counts the §4 report is laid out from (no SQL, no victim data)."""
+
+    year: int
+    individuals: tuple[int, int, int] = (0, 0, 0)  # U, T, together
+    #: requests received in the year, by where they stood at year end, per visa type
+    received: dict[str, Counter[str]] = field(default_factory=dict)
+    #: answers in the year to requests received in earlier years ("signed"/"denied")
+    earlier: dict[str, Counter[str]] = field(default_factory=dict)
+    compliance: Compliance = field(default_factory=Compliance)
+    past_due: PastDue = field(default_factory=lambda: PastDue(Counter(), Counter()))
+    #: case numbers whose signature and approval dates fall in different years
+    date_mismatches: list[str] = field(default_factory=list)
+
+
+def gather_annual(
+    session: Session, year: int, *, tz: ZoneInfo = LOCAL_TZ, ring: Keyring | None = None
+) -> AnnualData:
+    ring = ring or keyring()
+    period = Period.year(year, tz)
+    data = AnnualData(year)
+    in_year = (Case.received_on >= period.start, Case.received_on <= period.end)
+    received = session.execute(select(Case.visa_type, Case.victim_enc).where(*in_year)).all()
+    data.individuals = count_individuals(ring, ((str(v), bytes(b)) for v, b in received))
+    signed = signatures(session, period.start, period.end, period)
+    signed_ids = {s.case_id for s in signed}
+    data.received = {"U": Counter(), "T": Counter()}
+    data.earlier = {"U": Counter(), "T": Counter()}
+    # Where each request stood on 31 December, from its events (cheaper than replaying the
+    # state of every request): signed by its form's date; withdrawn (a final state) by then;
+    # denied if its state at year end, replayed for the requests denied in the year, is
+    # "denied"; every other request is pending.
+    for s in signed:
+        bucket = data.received if s.received_on >= period.start else data.earlier
+        bucket[s.visa_type]["signed"] += 1
+    denied_ids = select(CaseEvent.case_id).where(
+        CaseEvent.action.in_(DENY_ACTIONS), in_period(period)
     )
-    return {str(v): int(n) for v, n in session.execute(stmt).all()}
+    denied = session.execute(
+        select(Case.id, Case.visa_type, Case.received_on).where(
+            Case.id.in_(denied_ids), state_at(period.end_utc) == State.DENIED.value
+        )
+    ).all()
+    for cid, visa, received_on in denied:
+        if cid not in signed_ids:
+            bucket = data.received if received_on >= period.start else data.earlier
+            bucket[str(visa)]["denied"] += 1
+    withdrawn = session.execute(
+        select(Case.visa_type, func.count(func.distinct(Case.id)))
+        .join(CaseEvent, CaseEvent.case_id == Case.id)
+        .where(*in_year, CaseEvent.action == "withdraw", CaseEvent.occurred_at < period.end_utc)
+        .group_by(Case.visa_type)
+    ).all()
+    for visa, n in withdrawn:
+        data.received[str(visa)]["withdrawn"] += int(n)
+    for visa in ("U", "T"):
+        total = sum(1 for v, _ in received if str(v) == visa)
+        known = sum(data.received[visa].values())
+        data.received[visa]["pending"] = total - known
+    next_day = period.end + dt.timedelta(days=1)
+    data.compliance = compute_compliance(session, period, next_day)
+    data.past_due = past_due_unanswered(session, next_day, period.end_utc, period, recent=False)
+    data.date_mismatches = _date_mismatches(session, period, signed)
+    return data
+
+
+def _date_mismatches(session: Session, period: Period, signed: list[Signature]) -> list[str]:
+    """Case numbers whose form was signed in the year but approved in another, or the reverse."""
+    year = period.start.year
+    out = [
+        f"{s.case_number}: form signed {s.signature_date.isoformat()}, approval recorded "
+        f"{s.recorded_on.isoformat()} (counted in {year})"
+        for s in signed
+        if s.recorded_on.year != year
+    ]
+    for s in approvals_signed_outside(session, period):
+        out.append(
+            f"{s.case_number}: approval recorded {s.recorded_on.isoformat()}, form signed "
+            f"{s.signature_date.isoformat()} (counted in {s.signature_date.year})"
+        )
+    return sorted(out)
+
+
+def contact_block(session: Session) -> Contact:
+    agency = get_agency(session)
+    street = ", ".join(p for p in (agency.street, agency.suite) if p)
+    records = people_with_role(session, Role.RECORDS)
+    try:
+        head = chief(session)
+        signer = Person(
+            head.full_name, head.title or "Chief of Police", head.email, head.phone or ""
+        )
+    except Exception:  # noqa: BLE001 - a roster without a Chief still gets a report
+        signer = None
+    return Contact(
+        agency=agency.name,
+        address=f"{street}, {agency.city}, {agency.state} {agency.zip_code}",
+        phone=agency.phone,
+        email=agency.email,
+        records=(
+            Person(records[0].full_name, records[0].title, records[0].email, records[0].phone or "")
+            if records
+            else None
+        ),
+        signer=signer,
+    )
+
+
+def build_annual(
+    data: AnnualData,
+    *,
+    agency: str,
+    produced_on: dt.date,
+    contact: Contact | None = None,
+    tz: ZoneInfo = LOCAL_TZ,
+) -> Report:
+    """Lay the counts out as the §4 report (exact; publish through :func:`suppress.publish`)."""
+    sections, relations, definitions = annual_sections(data)
+    return Report(
+        kind="annual",
+        title=TITLE,
+        agency=agency,
+        period=Period.year(data.year, tz),
+        produced_on=produced_on,
+        sections=sections,
+        definitions=definitions,
+        relations=relations,
+        contact=contact,
+        internal_lists=(
+            {"signature_and_approval_in_different_years": data.date_mismatches}
+            if data.date_mismatches
+            else {}
+        ),
+    )
 
 
 def compute_annual(
@@ -131,43 +244,11 @@ def compute_annual(
     ring: Keyring | None = None,
 ) -> Report:
     """The exact §4 figures for calendar ``year`` (publish through :func:`suppress.publish`)."""
-    ring = ring or keyring()
-    period = Period.year(year, tz)
-    received = session.execute(
-        select(Case.visa_type, Case.victim_enc).where(
-            Case.received_on >= period.start, Case.received_on <= period.end
-        )
-    )
-    iu, it, itotal = count_individuals(ring, ((str(v), bytes(b)) for v, b in received))
-    signed = distinct_cases_with(session, (SIGN_ACTION,), period)
-    denied = distinct_cases_with(session, DENY_ACTIONS, period)
-    section = Section(
-        key="figures",
-        title="Figures for the year",
-        columns=UT_COLUMNS,
-        rows={
-            "individuals_requested": ut_row(iu, it, itotal),
-            "forms_signed": ut_row(signed.get("U", 0), signed.get("T", 0)),
-            "denied": ut_row(denied.get("U", 0), denied.get("T", 0)),
-        },
-        exact_columns=("total",),
-        row_labels={
-            "individuals_requested": "Individuals who requested certification",
-            "forms_signed": "Certification forms completed and signed",
-            "denied": "Requests denied",
-        },
-        column_labels={
-            "U": "U visa (I-918 Supp. B)",
-            "T": "T visa (I-914 Supp. B)",
-            "total": "Together",
-        },
-    )
-    return Report(
-        kind="annual",
-        title=TITLE,
+    data = gather_annual(session, year, tz=tz, ring=ring)
+    return build_annual(
+        data,
         agency=get_agency(session).name,
-        period=period,
         produced_on=produced_on or dt.date.today(),
-        sections=[section],
-        definitions=dict(DEFINITIONS),
+        contact=contact_block(session),
+        tz=tz,
     )

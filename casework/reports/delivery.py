@@ -1,10 +1,12 @@
-"""Producing the annual report as the scheduled job does: store it, tabulate it, email it.
+"""Producing the annual report as the scheduled job does: release it, tabulate it, email it.
 
 Plain domain functions (no Prefect here: ``flows/annual_report.py`` wraps them).
-The stored and emailed version is the publishable one (small U/T cells
-suppressed; the totals are exact). The email goes to the roster's records staff
-once per year: the idempotency key is ``annual-report:{year}``, so a retried or
-re-run job never mails it twice (to send it again, records staff use the CLI).
+The stored and emailed version is the public release (small U/T cells withheld;
+the Together figures are exact), logged under ``CASEWORK_HOME/reports/releases``
+(:mod:`casework.reports.releases`): a re-run reissues the same files. The email
+goes to the roster's records staff once per year: the idempotency key is
+``annual-report:{year}``, so a retried or re-run job never mails it twice (to
+send it again, records staff use the CLI).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from pathlib import Path
 
 from casework.db import Store
 from casework.notify import SmtpSettings, send_email
-from casework.reports import annual_report, default_name, reports_dir, write_report
+from casework.reports import release_annual
 from casework.reports.model import Report
 from casework.reports.render import fmt_value
 from casework.roster import people_with_role
 from casework.states import Role
 
-STORED_FORMATS = ("pdf", "csv", "json")
+STORED_FORMATS = ("pdf", "html", "csv", "json")
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,17 @@ def previous_year(today: dt.date | None = None) -> int:
     return (today or dt.date.today()).year - 1
 
 
-def store_annual(store: Store, year: int, *, produced_on: dt.date | None = None) -> StoredReport:
-    """Compute the year's §4 report and write PDF, CSV and JSON under ``home/reports/annual``."""
-    report = annual_report(store, year, produced_on=produced_on)
-    folder = reports_dir(store) / "annual"
-    files = {
-        fmt: write_report(report, fmt, folder / default_name(report, fmt)) for fmt in STORED_FORMATS
-    }
-    return StoredReport(report, files)
+def store_annual(
+    store: Store, year: int, *, produced_on: dt.date | None = None, today: dt.date | None = None
+) -> StoredReport:
+    """Release the year's §4 report (PDF, HTML, CSV, JSON) or find it already released."""
+    done = release_annual(store, year, today=today, produced_on=produced_on)
+    return StoredReport(done.report, {f: done.files[f] for f in STORED_FORMATS})
 
 
 def table_rows(report: Report) -> list[dict[str, str]]:
     """The §4 figures as rows (for a Prefect table artifact or a plain-text email)."""
-    section = report.section("figures")
+    section = report.section("statutory")
     return [
         {"figure": section.label(item)}
         | {section.column_label(c): fmt_value(cells.get(c)) for c in section.columns}
@@ -55,18 +55,23 @@ def table_rows(report: Report) -> list[dict[str, str]]:
 
 
 def email_body(report: Report) -> str:
-    rows = table_rows(report)
+    section = report.section("statutory")
     lines = [
         f"{report.title}",
         f"{report.agency}, {report.period.start.isoformat()} to {report.period.end.isoformat()}",
         f"Produced on {report.produced_on.isoformat()}; due to the Executive Office of Public "
         f"Safety and Security by 1 February {report.period.end.year + 1}.",
         "",
+        "The figures to report (G.L. c. 258F s. 4):",
     ]
-    for row in rows:
-        figure = row.pop("figure")
-        lines.append(f"{figure}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
-    lines += ["", "The PDF and CSV are attached. The report contains no personal identifying data."]
+    for item, cells in section.rows.items():
+        lines.append(f"{section.label(item)}: {fmt_value(cells.get('total'))}")
+        lines.append(f"   (U visa {fmt_value(cells.get('U'))}, T visa {fmt_value(cells.get('T'))})")
+    lines += [
+        "",
+        "The PDF (with its accessible HTML twin) and the CSV are attached; they explain how each",
+        "figure is counted. The report contains no personal identifying information.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -81,7 +86,7 @@ def email_annual(
     year = stored.report.period.start.year
     attachments = [
         (path.name, path.read_bytes(), mime)
-        for fmt, mime in (("pdf", "application/pdf"), ("csv", "text/csv"))
+        for fmt, mime in (("pdf", "application/pdf"), ("html", "text/html"), ("csv", "text/csv"))
         if (path := stored.files.get(fmt)) is not None
     ]
     return send_email(
