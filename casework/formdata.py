@@ -103,7 +103,12 @@ def supplement_b_input(session: Session, case: Case) -> SupplementBInput:
             refusal_explanation=findings.refusal_explanation,
             other_information=findings.other_information,
         ),
-        family_members=[FamilyMember(**m.model_dump()) for m in findings.family_members],
+        family_members=[
+            FamilyMember(
+                full_name=m.full_name, relationship=m.relationship, involvement=m.involvement
+            )
+            for m in findings.family_members
+        ],
         signature=signature,
     )
 
