@@ -134,17 +134,21 @@ def actions_from(state: State | None) -> list[Transition]:
 
 
 def table_markdown() -> str:
-    """The transition table as markdown, for the README and the docs."""
+    """The transition table as markdown, for the README (a test compares them)."""
     rows = ["| action | from | to | who |", "|---|---|---|---|"]
     for t in TRANSITIONS:
-        src = (
-            "any" if t.sources == ANY_STATE else ", ".join(sorted(s or "(new)" for s in t.sources))
+        if t.sources == ANY_STATE:
+            src = "any"
+        elif t.sources == frozenset(OPEN_STATES):
+            src = "any open state"
+        else:
+            src = ", ".join(sorted(s or "(new)" for s in t.sources))
+        who = ", ".join(
+            f"{r} (assignee)" if t.assignee_only and r is Role.CERTIFIER else r.value
+            for r in sorted(t.roles)
         )
-        rows.append(
-            f"| `{t.name}` | {src} | {t.target or '(unchanged)'} | {', '.join(sorted(t.roles))} |"
-        )
+        rows.append(f"| `{t.name}` | {src} | {t.target or '(unchanged)'} | {who} |")
     return "\n".join(rows)
-
 
 if __name__ == "__main__":  # python -m casework.states: the README's two tables
     from casework.steps.registry import steps_markdown
