@@ -155,7 +155,7 @@ def test_five_wrong_attempts_void_the_code_and_alert_the_chief(
     assert number in alert["Subject"] and "da step" in alert["Subject"]
     body = text(alert)
     assert f"casework reissue-code {number} --as {CHIEF}" in body
-    assert "claimed to be: mallory@evil.example Bcc: x\n" in body  # one line, as typed
+    assert "claimed to be: mallory@evil.example Bcc: x\r\n" in body  # one line, as typed
     # the right code no longer works, for anyone
     out = answer(store, mail, number, **DA, action_code=right)
     assert not out.accepted and "void" in out.message
