@@ -19,7 +19,8 @@ from casework.db import Store
 from casework.migrate import upgrade
 from casework.setup_data import load_demo
 
-pytest_plugins = ["tests.humansteps"]  # the ``mail`` fixture (an SMTP sink on loopback)
+#: ``mail`` (an SMTP sink on loopback) and ``stack`` (the running workflow stack, per session)
+pytest_plugins = ["tests.humansteps", "tests.workflow_stack"]
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI lays shared/ beside the clone

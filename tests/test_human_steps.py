@@ -191,9 +191,7 @@ def test_the_chief_decides_with_the_whole_file_and_the_draft(
     mails = [m for m in mail.messages if CHIEF in m["To"]]
     assert len(mails) == 2  # one per signature step
     due = get_due(store, number)
-    assert (
-        mails[-1]["Subject"] == f"{number}: decide on the signature (due {due})"
-    )
+    assert mails[-1]["Subject"] == f"{number}: decide on the signature (due {due})"
     (draft,) = list(mails[-1].iter_attachments())
     assert draft.get_filename() == f"{number}-supplement-b-DRAFT.pdf"
     pdf = PdfReader(io.BytesIO(draft.get_content()))

@@ -4,9 +4,11 @@ runner subprocess, SMTP sink on loopback, SQLite case store), and helpers to dri
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,6 +30,10 @@ from tests.conftest import EXAMPLES, example_request
 TODAY = dt.date.today()
 
 
+REPO = Path(__file__).resolve().parents[1]
+CRASHPOINTS = Path(__file__).resolve().parent / "crashpoints"
+
+
 @dataclass
 class Stack:
     store: Store
@@ -38,49 +44,63 @@ class Stack:
 
     def restart_runner(self, **extra_env: str) -> None:
         self.runner.stop()
-        self.runner = start_runner({**self.env, **extra_env}, self.logs)
+        self.runner = start_runner({**self.env, **extra_env}, self.logs, cwd=REPO)
 
 
 def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Everything started is stopped again, whatever failed on the way."""
     from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL, temporary_settings
 
     base = tmp_path_factory.mktemp("stack")
     logs = base / "logs"
     logs.mkdir()
-    sink = MailSink(port=0, folder=base / "mail").start()
     casework_env = {
         "CASEWORK_HOME": str(base / "casework"),
         "CASEWORK_KEY": Fernet.generate_key().decode(),
         "CASEWORK_SMTP_HOST": "127.0.0.1",
-        "CASEWORK_SMTP_PORT": str(sink.port),
         "CASEWORK_PORTAL_URL": "http://127.0.0.1:8080",
     }
-    saved = {k: os.environ.get(k) for k in casework_env}
-    os.environ.update(casework_env)
-    server, env = start_prefect_server(base / "prefect", logs)
-    env.update(casework_env)
-    env.pop("CASEWORK_DATABASE_URL", None)
-    store = Store()
-    upgrade(store)
-    with store.unit_of_work() as s:
-        load_demo(s)
-    runner = start_runner(env, logs)
-    try:
-        with temporary_settings(
-            updates={PREFECT_API_URL: env["PREFECT_API_URL"], PREFECT_UI_URL: env["PREFECT_UI_URL"]}
-        ):
-            the_stack = Stack(store, sink, env, logs, runner)
-            yield the_stack
-    finally:
-        the_stack.runner.stop()
-        server.stop()
-        sink.stop()
-        store.dispose()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    saved = {k: os.environ.get(k) for k in (*casework_env, "CASEWORK_SMTP_PORT")}
+    with ExitStack() as cleanup:
+        cleanup.callback(_restore, saved)
+        sink = MailSink(port=0, folder=base / "mail").start()
+        cleanup.callback(sink.stop)
+        casework_env["CASEWORK_SMTP_PORT"] = str(sink.port)
+        os.environ.update(casework_env)
+        server, env = start_prefect_server(base / "prefect", logs, cwd=REPO)
+        cleanup.callback(server.stop)
+        env.update(casework_env)
+        env.pop("CASEWORK_DATABASE_URL", None)
+        store = Store()
+        cleanup.callback(store.dispose)
+        upgrade(store)
+        with store.unit_of_work() as s:
+            load_demo(s)
+        the_stack = Stack(store, sink, env, logs, start_runner(env, logs, cwd=REPO))
+        cleanup.callback(lambda: the_stack.runner.stop())
+        cleanup.enter_context(
+            temporary_settings(
+                updates={
+                    PREFECT_API_URL: env["PREFECT_API_URL"],
+                    PREFECT_UI_URL: env["PREFECT_UI_URL"],
+                }
+            )
+        )
+        yield the_stack
+
+
+def _restore(saved: dict[str, str | None]) -> None:
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack for the workflow, crash and Prefect UI tests (a server start is ~15 s)."""
+    yield from running_stack(tmp_path_factory)
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -143,10 +163,15 @@ def body(message: EmailMessage) -> str:
     return part.get_content() if part is not None else ""
 
 
-def code_for(stack: Stack, address: str, number: str) -> str:
+CODE_LINE = re.compile(r"action code for this step: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b")
+
+
+def code_for(stack: Stack, address: str, number: str, after: int = 0) -> str:
+    """The newest action code mailed to ``address`` for the case (among mails ``after`` on)."""
+
     def latest() -> str | None:
-        for m in reversed(mails_to(stack, address, number)):
-            found = re.search(r"action code for this step: (\w{4}-\w{4})", body(m))
+        for m in reversed(mails_to(stack, address, number)[after:]):
+            found = CODE_LINE.search(body(m))
             if found:
                 return found.group(1)
         return None
@@ -154,15 +179,39 @@ def code_for(stack: Stack, address: str, number: str) -> str:
     return wait_for(latest, 30, f"an action code mailed to {address}")
 
 
+def run_inputs(stack: Stack, number: str) -> dict[str, Any]:
+    """The case run's inputs stored in Prefect (form schemas, descriptions, answers), by key."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        rows = client.filter_flow_run_input(
+            UUID(case_info(stack, number)["run"]), key_prefix="", limit=1000, exclude_keys=set()
+        )
+    return {r.key: json.loads(r.value) for r in rows}
+
+
+def waiting_form(stack: Stack, number: str) -> tuple[str, dict[str, Any]]:
+    """(description, JSON schema) of the form the case's run waits on now."""
+    run = run_state(number, stack)
+    key = run.state.state_details.pause_key
+    inputs = run_inputs(stack, number)
+    return inputs[f"suspended-{key}-description"], inputs[f"suspended-{key}-schema"]
+
+
+def plain(markdown: str) -> str:
+    """The text a reader sees, backslash escapes undone (for substring checks)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def refused(stack: Stack, number: str, attempts_before: int, timeout: float = 60) -> str:
     wait_for(lambda: case_info(stack, number)["attempt"] > attempts_before, timeout, "the refusal")
     return str(case_info(stack, number)["refusal"])
 
 
-def new_case(stack: Stack, report: str, **changes: Any) -> str:
+def new_case(stack: Stack, report: str, raw: dict[str, Any] | None = None, **changes: Any) -> str:
     from flows.launch import start_certification
 
-    raw = example_request(incident={"police_report_numbers": [report]}, **changes)
+    raw = raw or example_request(incident={"police_report_numbers": [report]}, **changes)
     number = submit(stack.store, raw, base_dir=EXAMPLES, received=TODAY).case_number
     start_certification(stack.store, number)
     return number
@@ -204,6 +253,7 @@ def certify_answer(who: str, code: str, **over: Any) -> dict[str, Any]:
         "has_been_helpful": True,
         "is_being_helpful": True,
         "likely_to_be_helpful": True,
+        "helpfulness_narrative": "She called 911 and gave a recorded statement the same night.",
         **over,
     }
 
@@ -224,3 +274,14 @@ def actions(stack: Stack, number: str) -> list[str]:
 def chief_answer(stack: Stack, number: str, **fields: Any) -> dict[str, Any]:
     """The Chief's answer to the signature step, with the code mailed for it."""
     return {"acting_as": CHIEF, "action_code": code_for(stack, CHIEF, number), **fields}
+
+
+def approval(stack: Stack, number: str) -> dict[str, Any]:
+    return chief_answer(
+        stack,
+        number,
+        decision="approve",
+        reviewed_draft=True,
+        signature_date=TODAY.isoformat(),
+        signer_title="Chief of Police",
+    )
