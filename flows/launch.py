@@ -14,8 +14,10 @@ from prefect.exceptions import NotPausedError, ObjectNotFound, PrefectHTTPStatus
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 from prefect.states import Cancelled, Scheduled
+from sqlalchemy import select
 
 from casework.db import Store
+from casework.models import Case
 from casework.views import get_case
 
 DEPLOYMENT = os.environ.get("CASEWORK_DEPLOYMENT", "certification-request/certification-request")
@@ -153,41 +155,52 @@ def delete_run_inputs(flow_run_id: str, keep: list[str] | None = None) -> int:
 
 
 def recover_orphans(store: Store) -> list[str]:
-    """Re-run case flows whose process died (left RUNNING or CRASHED); the state-driven flow
-    replays with its persisted task results, so nothing is lost or done twice."""
-    from sqlalchemy import select
+    """Re-run case flows whose process died (left RUNNING, PENDING or CRASHED), whatever the
+    case's state (a run killed after delivery still publishes its last artifacts): the
+    state-driven flow replays with its persisted task results, so nothing is lost or done
+    twice. Only a case's current run is revived; Prefect is asked, not every case."""
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
 
-    from casework.models import Case
-    from casework.states import OPEN_STATES, State
-
-    live = {s.value for s in OPEN_STATES} | {
-        State.CERTIFIED.value,
-        State.DENIED.value,
-        State.REVOKED.value,
-    }
-    with store.reading() as s:
-        rows = list(
-            s.execute(select(Case.case_number, Case.flow_run_id).where(Case.state_.in_(live)))
-        )
     restarted = []
     with get_client(sync_client=True) as client:
-        for number, run_id in rows:
-            if not run_id:
+        try:
+            deployment = client.read_deployment_by_name(DEPLOYMENT)
+        except ObjectNotFound:
+            return []  # never deployed: nothing ran
+        interrupted = FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]),
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(
+                    any_=[StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
+                )
+            ),
+        )
+        runs = []
+        while batch := client.read_flow_runs(
+            flow_run_filter=interrupted, limit=200, offset=len(runs)
+        ):
+            runs += batch
+        for run in runs:
+            number = str(run.parameters.get("case_number", ""))
+            with store.reading() as s:
+                case = s.scalars(select(Case).where(Case.case_number == number)).first()
+            if case is None or case.flow_run_id != str(run.id):
                 continue
-            run = client.read_flow_run(UUID(run_id))
-            kind = run.state.type.value if run.state else None
-            if kind in ("RUNNING", "CRASHED", "PENDING"):
-                client.set_flow_run_state(UUID(run_id), Scheduled(), force=True)
-                restarted.append(number)
+            client.set_flow_run_state(run.id, Scheduled(), force=True)
+            restarted.append(number)
     return restarted
 
 
 def reconcile(store: Store) -> list[str]:
     """Start a run for every case that needs the workflow but has none under way: stored
     without one (Prefect was down), or changed after its run ended (a revocation)."""
-    from sqlalchemy import select
-
-    from casework.models import Case, Document
+    from casework.models import Document
 
     wanted = {"submitted", "certified", "revoked", "denied"}
     end_document = {"revoked": "revocation_notice", "denied": "denial_letter"}
