@@ -211,7 +211,7 @@ def local_stack(admin_url: str, store_kind: str, keep: bool) -> Iterator[Bench]:
         t = time.perf_counter()
         runner = start_runner(env, logs)
         print(f"runner serving after {time.perf_counter() - t:.1f} s")
-        stack = Stack(store, sink, env, logs, runner)
+        stack = Stack(store, sink, env, logs, runner, db_url(admin_url, "psycopg", prefect_db))
         es.callback(lambda: stack.runner.stop())
 
         from prefect.client.orchestration import get_client

@@ -150,6 +150,7 @@ def table_markdown() -> str:
         rows.append(f"| `{t.name}` | {src} | {t.target or '(unchanged)'} | {who} |")
     return "\n".join(rows)
 
+
 if __name__ == "__main__":  # python -m casework.states: the README's two tables
     from casework.steps.registry import steps_markdown
 

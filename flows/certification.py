@@ -139,7 +139,7 @@ def _human_step(store: Store, case_number: str, snap: dict[str, Any]) -> None:
     _tag(snap, waiting_for=waiting.person_email)
     notify_actor(case_number, waiting.step_key, run_url(this_run.id))
     publish(case_number, waiting.pause_key)
-    form = prefect_form(waiting.answer_model, waiting.description, waiting.values)
+    form = prefect_form(waiting.answer_model, waiting.summary, waiting.description, waiting.values)
     logger = get_run_logger()
     logger.info("case %s waits at %s for %s", case_number, waiting.step, waiting.person_email)
     # An answer that does not fit the model fails to load here: the domain says why, below.

@@ -1,10 +1,16 @@
 """The Prefect form of a waiting human step, made from the step's answer model.
 
 The answer model is plain pydantic in the domain (:mod:`casework.steps`); here it becomes a
-``RunInput`` with the step's starting values as defaults and its description. Two things
-the v1 UI needs: defaults are set on copies of the model's own fields (``with_initial_data``
-would drop their constraints), and fields the model requires stay required in the JSON
-schema even with a default (else the UI labels them "(Optional)").
+``RunInput`` with the step's starting values as defaults. What the v1 UI needs:
+
+- The case file goes in the description of the form's first field. The dialog's own
+  description box shrinks to nothing when the form is taller than the window (measured:
+  height 0 for the review form, and for the DA form in a 900-pixel window); a field's
+  description flows with the form and is always seen. The dialog's description gets the
+  summary (the last refusal's reason first).
+- Defaults are set on copies of the model's own fields (``with_initial_data`` would drop
+  their constraints), and fields the model requires stay required in the JSON schema even
+  with a default (else the UI labels them "(Optional)").
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ from pydantic import BaseModel, ConfigDict
 
 
 def prefect_form(
-    model: type[BaseModel], description: str, values: dict[str, Any]
+    model: type[BaseModel], summary: str, case_file: str, values: dict[str, Any]
 ) -> type[RunInput]:
-    """``model`` as a Prefect form starting from ``values``, showing ``description``."""
+    """``model`` as a Prefect form starting from ``values``: ``summary`` as the dialog's
+    description, ``case_file`` above the first field."""
     required = [name for name, info in model.model_fields.items() if info.is_required()]
+    first = next(iter(model.model_fields))
 
     def keep_required(schema: dict[str, Any]) -> None:
         schema["required"] = required
@@ -30,13 +38,15 @@ def prefect_form(
         model_config = ConfigDict(json_schema_extra=keep_required)
 
     fields: dict[str, Any] = {}
-    for name, value in values.items():
-        info = model.model_fields.get(name)
-        if info is None:
+    for name, info in model.model_fields.items():
+        if name not in values and name != first:
             continue
         merged = copy.copy(info)
-        merged.default, merged.default_factory = value, None
+        if name in values:
+            merged.default, merged.default_factory = values[name], None
+        if name == first:
+            merged.description = f"{case_file}\n\n**{merged.description or name}**"
         fields[name] = (info.annotation, merged)
     form: type[RunInput] = pydantic.create_model(model.__name__, __base__=Form, **fields)
-    form._description = description
+    form._description = summary
     return form

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, cast
 from uuid import UUID
 
@@ -110,7 +111,14 @@ def resume_with_input(store: Store, case_number: str, answer: dict[str, Any]) ->
         raise ResumeFailed(f"{case_number} has no workflow run (casework start {case_number})")
     api = PREFECT_API_URL.value() or "(PREFECT_API_URL is not set)"
     try:
-        resume_flow_run(UUID(run_id), run_input=answer)
+        for wait in (0.5, 1, 2, 0):  # the run turns PAUSED a moment before its form is saved
+            try:
+                resume_flow_run(UUID(run_id), run_input=answer)
+                break
+            except RuntimeError as exc:
+                if "schema not found" not in str(exc) or not wait:
+                    raise
+                time.sleep(wait)
     except NotPausedError:
         raise ResumeFailed(f"the run of {case_number} is not waiting for an answer") from None
     except RuntimeError as exc:  # the server refused the input (REJECT) or the run ended
@@ -181,7 +189,7 @@ def recover_orphans(store: Store) -> list[str]:
                 )
             ),
         )
-        runs = []
+        runs: list[FlowRun] = []
         while batch := client.read_flow_runs(
             flow_run_filter=interrupted, limit=200, offset=len(runs)
         ):

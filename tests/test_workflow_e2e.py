@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -38,6 +37,7 @@ from tests.workflow_stack import (
     mails_to,
     new_case,
     plain,
+    prefect_tables,
     refused,
     resume,
     run_inputs,
@@ -55,14 +55,6 @@ REQUESTER = "rdelgado@pvvac.example.org"
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v["default"] for k, v in schema["properties"].items() if "default" in v}
-
-
-def prefect_tables(stack: Stack) -> str:
-    """Every row of every table of Prefect's database, as text."""
-    db = Path(stack.env["PREFECT_HOME"]) / "prefect.db"
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
-        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return "\n".join(str(row) for n in names for row in con.execute(f'SELECT * FROM "{n}"'))
 
 
 def codes_mailed(stack: Stack, number: str) -> list[str]:

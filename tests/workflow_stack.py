@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from uuid import UUID
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, inspect, text
 
 from casework.db import Store
 from casework.intake.service import submit
@@ -25,7 +27,7 @@ from casework.mailsink import MailSink
 from casework.migrate import upgrade
 from casework.setup_data import load_demo
 from casework.views import get_case, history
-from tests.conftest import EXAMPLES, example_request
+from tests.conftest import _PG_REASON, EXAMPLES, PG_ADMIN_URL, example_request
 
 TODAY = dt.date.today()
 
@@ -41,6 +43,7 @@ class Stack:
     env: dict[str, str]
     logs: Path
     runner: Process
+    prefect_db: str  # Prefect's database, as a synchronous SQLAlchemy URL (for scans)
 
     def restart_runner(self, **extra_env: str) -> None:
         self.runner.stop()
@@ -67,7 +70,8 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cleanup.callback(sink.stop)
         casework_env["CASEWORK_SMTP_PORT"] = str(sink.port)
         os.environ.update(casework_env)
-        server, env = start_prefect_server(base / "prefect", logs, cwd=REPO)
+        async_url, sync_url = _prefect_database(cleanup, base / "prefect")
+        server, env = start_prefect_server(base / "prefect", logs, database_url=async_url, cwd=REPO)
         cleanup.callback(server.stop)
         env.update(casework_env)
         env.pop("CASEWORK_DATABASE_URL", None)
@@ -76,7 +80,8 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         upgrade(store)
         with store.unit_of_work() as s:
             load_demo(s)
-        the_stack = Stack(store, sink, env, logs, start_runner(env, logs, cwd=REPO))
+        runner = start_runner(env, logs, cwd=REPO)
+        the_stack = Stack(store, sink, env, logs, runner, sync_url)
         cleanup.callback(lambda: the_stack.runner.stop())
         cleanup.enter_context(
             temporary_settings(
@@ -87,6 +92,28 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             )
         )
         yield the_stack
+
+
+def _prefect_database(cleanup: ExitStack, home: Path) -> tuple[str | None, str]:
+    """(URL for the server, URL to read it) of a throwaway PostgreSQL database for Prefect's
+    server when PostgreSQL answers; else SQLite in ``home`` (the server's default). A SQLite
+    server can answer "database is locked" to a resume under load (PrefectHQ/prefect#10188);
+    the Prefect UI then shows "Oops. Something went wrong." and the browser test would fail."""
+    if _PG_REASON is not None:
+        return None, f"sqlite:///{home / 'prefect.db'}"
+    name = f"prefect_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    cleanup.callback(drop)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    return url.replace("+psycopg", "+asyncpg"), url
 
 
 def _restore(saved: dict[str, str | None]) -> None:
@@ -129,7 +156,8 @@ def run_state(number: str, stack: Stack) -> Any:
 
 
 def wait_waiting(stack: Stack, number: str, state: str, timeout: float = 90) -> Any:
-    """Until the case is in ``state`` and its run is suspended on the step's current key."""
+    """Until the case is in ``state`` and its run is suspended on the step's current key with
+    its form saved (the state turns PAUSED a moment before the form is stored)."""
 
     def ready() -> Any:
         info = case_info(stack, number)
@@ -137,7 +165,11 @@ def wait_waiting(stack: Stack, number: str, state: str, timeout: float = 90) -> 
         if info["state"] != state or run is None or not run.state.is_paused():
             return None
         key = run.state.state_details.pause_key or ""
-        return run if key.endswith(f"-{info['attempt']}") else None
+        if not key.endswith(f"-{info['attempt']}"):
+            return None
+        if run.state.state_details.run_input_keyset is None:
+            return run  # waits for the requester: no form
+        return run if f"suspended-{key}-schema" in run_inputs(stack, number) else None
 
     return wait_for(ready, timeout, f"{number} waiting at {state}")
 
@@ -191,11 +223,31 @@ def run_inputs(stack: Stack, number: str) -> dict[str, Any]:
 
 
 def waiting_form(stack: Stack, number: str) -> tuple[str, dict[str, Any]]:
-    """(description, JSON schema) of the form the case's run waits on now."""
+    """(case file, JSON schema) of the form the case's run waits on now. The case file is the
+    description of the form's first field (the dialog's own description, the summary, must
+    start with the same reason when an answer was refused)."""
     run = run_state(number, stack)
     key = run.state.state_details.pause_key
     inputs = run_inputs(stack, number)
-    return inputs[f"suspended-{key}-description"], inputs[f"suspended-{key}-schema"]
+    schema = inputs[f"suspended-{key}-schema"]
+    case_file = next(iter(schema["properties"].values()))["description"]
+    summary = inputs[f"suspended-{key}-description"]
+    reason = case_file.split("\n", 1)[0]
+    assert summary.startswith(reason) if reason.startswith("**Not accepted") else True
+    return case_file, schema
+
+
+def prefect_tables(stack: Stack) -> str:
+    """Every row of every table of Prefect's database, as text (for what must not be there)."""
+    engine = create_engine(stack.prefect_db)
+    try:
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+            return "\n".join(
+                str(tuple(row)) for n in names for row in conn.execute(text(f'SELECT * FROM "{n}"'))
+            )
+    finally:
+        engine.dispose()
 
 
 def plain(markdown: str) -> str:

@@ -32,7 +32,11 @@ EmailAttachment = tuple[str, bytes, str]
 
 
 class Answer(BaseModel):
-    """Fields every answer carries: who acts, and the code mailed to them for this step."""
+    """Fields every answer carries: who acts, and the code mailed to them for this step.
+
+    A step's answer model lists ``Answer`` first among its bases and its own fields after it,
+    ``class DAAnswer(Answer, DAFields)``, so that its own fields come first in the form (the
+    choice to make first, who signs it last, next to the Submit button)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     acting_as: str = Field(max_length=254, description="Your department email address")

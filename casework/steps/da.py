@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,15 +24,19 @@ from casework.steps.base import Answer, HumanStep
 from casework.transitions import Actor, apply_transition
 
 
-class DAAnswer(Answer):
+class DAFields(BaseModel):
+    position: Literal["supports", "no_objection", "objects"] = Field(
+        description="The DA's position: supports, no_objection or objects"
+    )
     consulted_name: str = Field(
         max_length=200, description="Who at the District Attorney's Office was consulted"
     )
     consulted_on: dt.date = Field(description="Date of the consultation")
-    position: Literal["supports", "no_objection", "objects"] = Field(
-        description="The DA's position: supports, no_objection or objects"
-    )
     notes: str = Field("", max_length=5000, description="Notes from the consultation")
+
+
+class DAAnswer(Answer, DAFields):
+    """The DA consultation as the certifier records it."""
 
 
 def describe(session: Session, case: Case) -> list[str]:

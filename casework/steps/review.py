@@ -40,7 +40,7 @@ else:
     TActivity = Literal[tuple(T_TYPES)]
 
 
-class _Decision(Answer):
+class _Decision(BaseModel):
     decision: Literal["certify", "deny", "request_more_info"] = Field(
         description="certify (confirm the findings below), deny (give the policy reason) or "
         "request_more_info (say what is missing)"
@@ -60,7 +60,7 @@ class _Closing(BaseModel):
     notes: str = Field("", max_length=5000, description="Notes for the Chief")
 
 
-class ReviewAnswer(_Closing, FindingsFields, _Decision):
+class ReviewAnswer(Answer, _Closing, FindingsFields, _Decision):
     """The certifier's answer; its findings fields are the form's Parts 3 to 5."""
 
     visa_type: ClassVar[str] = "U"

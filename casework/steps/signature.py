@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ else:
     DenialReason = Literal[("none", *DENIAL_REASONS)]
 
 
-class SignatureAnswer(Answer):
+class SignatureFields(BaseModel):
     decision: Literal["approve", "return", "deny"] = Field(
         description="approve the signature, return the case to the certifier with comments, or deny"
     )
@@ -61,6 +61,10 @@ class SignatureAnswer(Answer):
     denial_reason: DenialReason = Field(
         "none", description="For deny: the reason under the department's policy"
     )
+
+
+class SignatureAnswer(Answer, SignatureFields):
+    """The Chief's decision on the signature."""
 
     @model_validator(mode="after")
     def _rules(self) -> SignatureAnswer:

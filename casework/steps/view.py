@@ -1,5 +1,9 @@
 """What a waiting human step shows in its form: markdown built from the case store.
 
+Written as paragraphs (no lists or tables): the Prefect UI shows it as the description of
+the form's first field, whose renderer runs list items together, and a narrow dialog would
+make a table scroll sideways.
+
 Every value that a requester or a person typed is escaped (:func:`casework.escape.md`), so
 a citation like ``[Approve here](http://evil.example)`` is shown as text, never as a link.
 The form names the case by number and carries no victim name or date of birth; while it
@@ -60,8 +64,11 @@ def heading(
 
 
 def table(rows: list[tuple[str, object]]) -> list[str]:
-    """A two-column markdown table; the values are escaped."""
-    return ["| | |", "|---|---|"] + [f"| {label} | {md_cell(value)} |" for label, value in rows]
+    """Labelled facts, one paragraph each; the values are escaped."""
+    out = []
+    for label, value in rows:
+        out += [f"{label}: **{md(' '.join(str(value).split())) or '-'}**", ""]
+    return out
 
 
 def request_table(session: Session, case: Case) -> list[str]:
@@ -108,18 +115,17 @@ def previous_decisions(session: Session, case: Case) -> list[str]:
             text += f": {ev.reason}"
         if ev.notes and ev.action == "recommend_certification":
             text += f" (notes: {ev.notes})"
-        out.append(f"- {md(' '.join(text.split()))}")
-    return ["", "**Earlier decisions and comments**", ""] + out if out else []
+        out += [md(" ".join(text.split())), ""]
+    return ["", "**Earlier decisions and comments**", "", *out] if out else []
 
 
 def attachments(case: Case) -> list[str]:
     if not case.attachments:
         return []
     lines = ["", f"**Attachments** (open them with `casework show {case.case_number}`)", ""]
-    return lines + [
-        f"- {md(a.filename)} ({a.page_count} pages, sha256 {a.sha256[:12]}…)"
-        for a in case.attachments
-    ]
+    for a in case.attachments:
+        lines += [f"{md(a.filename)} ({a.page_count} pages, sha256 {a.sha256[:12]}…)", ""]
+    return lines
 
 
 def yes_no(value: bool) -> str:

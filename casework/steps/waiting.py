@@ -43,7 +43,8 @@ class Waiting:
     pause_key: str
     person_email: str
     person_name: str
-    description: str  # markdown; the reason of the last refusal is its first line
+    description: str  # markdown: the case file and the ask; the last refusal's reason first
+    summary: str  # markdown: the last refusal's reason first, the case and the ask in short
     answer_model: type[Answer]
     values: dict[str, Any]  # starting values (JSON)
 
@@ -61,6 +62,7 @@ def waiting_step(store: Store, number: str) -> Waiting | None:
             person_email=step.person.email,
             person_name=step.person.full_name,
             description=describe(s, case, step),
+            summary=summarise(case, step),
             answer_model=step.spec.answer_model(case.visa_type),
             values=starting_values(s, case, step),
         )
@@ -71,6 +73,16 @@ def describe(session: Session, case: Case, step: Step) -> str:
         case, step.spec.task, step.person.full_name, step.person.email, case.last_refusal
     )
     return "\n".join(lines + step.spec.describe(session, case))
+
+
+def summarise(case: Case, step: Step) -> str:
+    lines = view.heading(
+        case, step.spec.task, step.person.full_name, step.person.email, case.last_refusal
+    )
+    first = next(iter(step.spec.answer_model(case.visa_type).model_fields))
+    return "\n".join(
+        [*lines, f"The case file and what to decide are shown with the first field, **{first}**."]
+    )
 
 
 def starting_values(session: Session, case: Case, step: Step) -> dict[str, Any]:
