@@ -421,8 +421,10 @@ def drive(
                 try:
                     resume_flow_run(UUID(t.run_id), run_input=answer_for(state, actor, code))
                 except Exception as exc:  # noqa: BLE001 - count and carry on
-                    stats.resume_errors += 1
                     t.resumed = None
+                    if "schema not found" in str(exc):
+                        continue  # PAUSED a moment before the form is saved: try again
+                    stats.resume_errors += 1
                     print(f"    resume {t.number} at {state}: {exc!r}")
                     continue
                 bench.codes.pop((actor, t.number), None)  # the next step mails a new code

@@ -79,8 +79,12 @@ def deliver_certification(case_number: str, event_count: int) -> str:
 
 
 @task(persist_result=True, task_run_name="publish {case_number} {marker}")
-def publish(case_number: str, marker: str) -> None:
-    """Case summary, documents and history as artifacts (no victim identity)."""
+def publish(case_number: str, marker: str, keep_inputs: list[str] | None = None) -> None:
+    """Case summary, documents and history as artifacts (no victim identity). At a human step
+    (``keep_inputs``: its form's keys), also delete run inputs a crash left behind: this runs
+    once per step, before the form is shown, and comes back cached when the step is answered."""
+    if keep_inputs is not None and this_run.id:
+        delete_run_inputs(str(this_run.id), keep=keep_inputs)
     store = shared_store()
     snap = workflow.case_snapshot(store, case_number)
     key = "case-" + case_number.lower()
@@ -135,10 +139,9 @@ def _human_step(store: Store, case_number: str, snap: dict[str, Any]) -> None:
     if waiting is None:
         return
     run_id = str(this_run.id)
-    delete_run_inputs(run_id, keep=input_keys(waiting.pause_key))  # left by a crash
     _tag(snap, waiting_for=waiting.person_email)
     notify_actor(case_number, waiting.step_key, run_url(this_run.id))
-    publish(case_number, waiting.pause_key)
+    publish(case_number, waiting.pause_key, input_keys(waiting.pause_key))
     form = prefect_form(waiting.answer_model, waiting.summary, waiting.description, waiting.values)
     logger = get_run_logger()
     logger.info("case %s waits at %s for %s", case_number, waiting.step, waiting.person_email)

@@ -16,6 +16,7 @@ The answer model is plain pydantic in the domain (:mod:`casework.steps`); here i
 from __future__ import annotations
 
 import copy
+from functools import cache
 from typing import Any
 
 import pydantic
@@ -23,13 +24,11 @@ from prefect.input import RunInput
 from pydantic import BaseModel, ConfigDict
 
 
-def prefect_form(
-    model: type[BaseModel], summary: str, case_file: str, values: dict[str, Any]
-) -> type[RunInput]:
-    """``model`` as a Prefect form starting from ``values``: ``summary`` as the dialog's
-    description, ``case_file`` above the first field."""
+@cache
+def _base(model: type[BaseModel]) -> type[RunInput]:
+    """The model as a ``RunInput`` whose schema keeps the model's required fields (built once
+    per model: a pydantic model build of the review form takes milliseconds)."""
     required = [name for name, info in model.model_fields.items() if info.is_required()]
-    first = next(iter(model.model_fields))
 
     def keep_required(schema: dict[str, Any]) -> None:
         schema["required"] = required
@@ -37,6 +36,15 @@ def prefect_form(
     class Form(RunInput.subclass_from_base_model_type(model)):  # type: ignore[misc]
         model_config = ConfigDict(json_schema_extra=keep_required)
 
+    return Form
+
+
+def prefect_form(
+    model: type[BaseModel], summary: str, case_file: str, values: dict[str, Any]
+) -> type[RunInput]:
+    """``model`` as a Prefect form starting from ``values``: ``summary`` as the dialog's
+    description, ``case_file`` above the first field."""
+    first = next(iter(model.model_fields))
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name not in values and name != first:
@@ -47,6 +55,6 @@ def prefect_form(
         if name == first:
             merged.description = f"{case_file}\n\n**{merged.description or name}**"
         fields[name] = (info.annotation, merged)
-    form: type[RunInput] = pydantic.create_model(model.__name__, __base__=Form, **fields)
+    form: type[RunInput] = pydantic.create_model(model.__name__, __base__=_base(model), **fields)
     form._description = summary
     return form

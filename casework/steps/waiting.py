@@ -89,10 +89,13 @@ def starting_values(session: Session, case: Case, step: Step) -> dict[str, Any]:
     """The step's starting values, overlaid with what the person typed in the last refused
     answer (never the action code) wherever the form can show it."""
     values = step.spec.starting_values(session, case, step.person)
+    typed = refused_values(case, step)
+    if not typed:
+        return values
     model = step.spec.answer_model(case.visa_type)
     schema = model.model_json_schema(ref_template="#/$defs/{model}")
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-    for name, value in refused_values(case, step).items():
+    for name, value in typed.items():
         field = schema["properties"].get(name)
         if field is None:
             continue
