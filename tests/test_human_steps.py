@@ -304,3 +304,58 @@ def test_the_readme_tables_are_generated_from_the_code() -> None:
     readme = README.read_text(encoding="utf-8")
     assert table_markdown() in readme
     assert steps_markdown() in readme
+
+
+def test_findings_stored_before_the_redesign_still_load(sqlite_store: Store) -> None:
+    """Old findings: optional texts as null, family members as one-string names (kept whole
+    as the family name, never split), no helpfulness narrative."""
+    from casework.models import ReviewDecision
+    from casework.roster import find_person
+    from casework.steps import latest_findings
+
+    number = new_case(sqlite_store)
+    old = {
+        "visa_type": "U",
+        "qualifying_activities": ["domestic_violence"],
+        "other_activity_description": None,
+        "activity_dates": ["2024-06-14"],
+        "statutory_citations": ["M.G.L. c. 265 s. 13M"],
+        "occurred_in_us": True,
+        "location_explanation": None,
+        "description": "Assault at the apartment.",
+        "known_injuries": None,
+        "case_status": "ongoing",
+        "possesses_information": True,
+        "has_been_helpful": True,
+        "is_being_helpful": True,
+        "likely_to_be_helpful": True,
+        "refused_or_failed_to_assist": False,
+        "refusal_explanation": None,
+        "other_information": None,
+        "family_members": [
+            {"full_name": "María José de la Torre", "relationship": "aunt", "involvement": "x"}
+        ],
+    }
+    with sqlite_store.unit_of_work() as s:
+        case = get_case(s, number)
+        certifier = find_person(s, "dreyes@npd.example.org")
+        s.add(
+            ReviewDecision(
+                case_id=case.id,
+                certifier_id=certifier.id,
+                decision="certify",
+                findings_enc=keyring().encrypt_json(old),
+            )
+        )
+    with sqlite_store.reading() as s:
+        found = latest_findings(s, get_case(s, number))
+    assert found is not None
+    (member,) = found.family_members
+    assert (member.family_name, member.given_name, member.middle_name) == (
+        "María José de la Torre",
+        "",
+        "",
+    )
+    assert member.full_name == "María José de la Torre"
+    assert found.helpfulness_narrative == "" and found.known_injuries == ""
+    assert [d.isoformat() for d in found.activity_dates] == ["2024-06-14"]

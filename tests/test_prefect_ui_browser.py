@@ -251,6 +251,7 @@ def test_three_human_steps_in_the_prefect_ui(stack: Stack, tmp_path: Path) -> No
         expect(description).to_contain_text("supports certification")  # the DA's position
         expect(description.locator("a")).to_have_count(0)
         expect(select_button(dialog, "Decision")).to_have_text("")  # nothing chosen
+        expect(dialog.get_by_text(re.compile(r"\| None"))).to_have_count(0)  # a date, no switch
         text_of(dialog, "Acting As").fill(CHIEF)
         text_of(dialog, "Action Code").fill(code_for(stack, CHIEF, number))
         choose(dialog, "Decision", "approve")
