@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import smtplib
 import sys
 import time
 from pathlib import Path
@@ -180,7 +181,13 @@ def cmd_reissue_code(args: argparse.Namespace, store: Store) -> int:
     from casework.steps.waiting import reissue_code
 
     number = args.case.upper()
-    sent_to = reissue_code(store, number, args.actor, _run_url(store, number))
+    try:
+        sent_to = reissue_code(store, number, args.actor, _run_url(store, number))
+    except (OSError, smtplib.SMTPException) as exc:
+        raise CaseworkError(
+            f"the new code could not be emailed ({type(exc).__name__}: {exc}); "
+            "the old one is void: try again once the mail server answers"
+        ) from None
     print(f"{number}: a new action code was emailed to {sent_to}")
     return 0
 

@@ -90,8 +90,10 @@ def main() -> int:
         "--once", action="store_true", help="stop everything once the example case waits"
     )
     args = ap.parse_args()
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGHUP, _stop)
+    # Installed explicitly: a process started in the background inherits SIGINT ignored, and
+    # Python then never raises KeyboardInterrupt.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _stop)
     os.umask(0o077)
 
     var = Path(os.environ.get("CASEWORK_VAR") or ROOT / "var").resolve()
@@ -187,6 +189,8 @@ Then follow the case:
         return 1
     except KeyboardInterrupt:
         return 0
+    except SystemExit as stopped:  # SIGINT/SIGTERM/SIGHUP (see _stop)
+        return 0 if stopped.code == 128 + signal.SIGINT else int(stopped.code or 0)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut this short
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -5,6 +5,7 @@ again)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -77,6 +78,7 @@ def test_up_sh_hints_work_and_a_signal_stops_everything(tmp_path: Path, stop: in
         start_new_session=True,
     )  # fmt: skip
     printed: list[str] = []
+    started: set[int] = set()
     try:
         deadline = time.monotonic() + 240
         assert up.stdout is not None
@@ -112,11 +114,14 @@ def test_up_sh_hints_work_and_a_signal_stops_everything(tmp_path: Path, stop: in
         started = descendants(up.pid)
         assert len(started) >= 4 and all(listening(p) for p in ports.values())
     finally:
+        started |= descendants(up.pid)
         up.send_signal(stop)
         try:
-            up.wait(timeout=90)
+            up.wait(timeout=120)
         except subprocess.TimeoutExpired:
-            os.killpg(up.pid, signal.SIGKILL)
+            for pid in {up.pid, *started}:  # leave nothing behind, then fail
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
             raise
     time.sleep(1)
     assert not [pid for pid in started if alive(pid)]
