@@ -130,9 +130,7 @@ def starting_values(session: Session, case: Case, person: Person) -> dict[str, A
     """The certifier's last findings (after a return), or else what the request claims."""
     last = latest_findings(session, case)
     if last is not None:
-        values = last.model_dump(mode="json", exclude={"visa_type"})
-        values["family_members"] = [m.model_dump() for m in last.family_members]
-        return values
+        return last.model_dump(mode="json", exclude={"visa_type"})
     ring = keyring()
     inc = case.incidents[0]
     narrative = ring.decrypt_json(inc.narrative_enc)
