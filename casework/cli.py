@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from casework.config import Settings, load_settings
 from casework.db import Store
 from casework.errors import CaseworkError
 from casework.models import Case
@@ -278,8 +281,47 @@ EXTENSION_MODULES = (
 )
 
 
+def store_problem(settings: Settings) -> str | None:
+    """Why the configured case store cannot be used (None when it can); creates nothing."""
+    url = settings.database_url
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            return f"no case store at {path}; run casework init"
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                found = con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+                ).fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            return f"no readable case store at {path} ({exc}); run casework init"
+        return None if found else f"no case store at {path} (no casework schema); run casework init"
+    engine = create_engine(
+        url if "+" in url.split("://")[0] else url.replace("://", "+psycopg://", 1)
+    )
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn).has_table("alembic_version")
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(exc.__cause__ or exc).split())[:200]
+        return f"no case store at {engine.url.render_as_string()} ({reason}); run casework init"
+    finally:
+        engine.dispose()
+    return (
+        None if found else f"no case store at {engine.url} (no casework schema); run casework init"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "init":  # every other command needs a store, and must not create one
+        problem = store_problem(load_settings())
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
     store = Store()
     try:
         return COMMANDS[args.command](args, store)

@@ -197,8 +197,9 @@ def requester_letter(
     return doc, event, ctx
 
 
-def draft_form(session: Session, case: Case) -> bytes:
-    """A form for looking at (``casework form``): signed-ready only after approval."""
+def draft_form(session: Session, case: Case, *, draft: bool | None = None) -> bytes:
+    """A form for looking at (``casework form``, the Chief's email): signed-ready only after
+    approval; ``draft=True`` marks every page DRAFT whatever the case's state."""
     data = supplement_b_input(session, case)
     official = officialforms.installed_pdf(session, data.visa_type, data.edition)
-    return render_supplement_b(data, official_pdf=official)
+    return render_supplement_b(data, official_pdf=official, draft=draft)

@@ -1,7 +1,9 @@
 """The local stack as processes: a Prefect server, the runner serving the deployments,
 the SMTP sink, the intake portal. Used by ``scripts/up.sh`` and the end-to-end tests.
 
-Starts subprocesses only; nothing here imports Prefect.
+Starts subprocesses only; nothing here imports Prefect. Every folder comes from the caller
+(the data folder, the log folder, the working directory of the processes): nothing is found
+from this package's own path.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import httpx
 
 from casework.mailsink import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
@@ -54,14 +55,17 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
 
 
 class Process:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+    """A process in its own session (Ctrl-C in a terminal reaches only the caller, which then
+    stops it and everything it started, by its process group)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, cwd: Path | None = None):
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._fh = log.open("ab")
         self.proc = subprocess.Popen(
             args,
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
             stdout=self._fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -82,7 +86,11 @@ class Process:
 
 
 def start_prefect_server(
-    home: Path, log_dir: Path, port: int | None = None, database_url: str | None = None
+    home: Path,
+    log_dir: Path,
+    port: int | None = None,
+    database_url: str | None = None,
+    cwd: Path | None = None,
 ) -> tuple[Process, dict[str, str]]:
     port = port or free_port()
     env = {**os.environ, **prefect_env(home, port, database_url)}
@@ -90,6 +98,7 @@ def start_prefect_server(
         [PY, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env,
         log_dir / "prefect-server.log",
+        cwd,
     )
 
     def healthy() -> bool:
@@ -104,8 +113,10 @@ def start_prefect_server(
     return server, env
 
 
-def start_runner(env: dict[str, str], log_dir: Path) -> Process:
-    runner = Process([PY, "-m", "flows.serve"], env, log_dir / "runner.log")
+def start_runner(env: dict[str, str], log_dir: Path, cwd: Path | None = None) -> Process:
+    """``python -m flows.serve`` in ``cwd`` (the checkout holding ``flows/``, or anywhere
+    when the project is installed), once its deployment is registered."""
+    runner = Process([PY, "-m", "flows.serve"], env, log_dir / "runner.log", cwd)
 
     def deployed() -> bool:
         if runner.proc.poll() is not None:

@@ -147,6 +147,9 @@ class Case(Base):
     # Human steps: how often the current step's input was refused, and the last reason why.
     step_attempt: Mapped[int] = mapped_column(Integer, default=0)
     last_refusal: Mapped[str | None] = mapped_column(Text)
+    # What the person typed in the refused answer (action code left out), encrypted: the
+    # step asks again with these as starting values.
+    refused_answer_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Head of the hash chain and its length, so a deleted last event is noticed too.
     history_head: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -334,7 +337,11 @@ class Supplement(Base):
 
 
 class ActionCode(Base):
-    """A one-time code mailed to the person who must act on a waiting step (hash only)."""
+    """A one-time code mailed to the person who must act on a waiting step.
+
+    Only an HMAC of the code is stored (keyed by a secret derived from the key ring, which
+    never enters the database). ``attempts`` counts wrong attempts at the step (wrong code or
+    wrong person); at the limit the code is void until the Chief reissues one."""
 
     __tablename__ = "action_codes"
     __table_args__ = (UniqueConstraint("case_id", "step_key", name="uq_action_codes_case_step"),)
@@ -345,6 +352,11 @@ class ActionCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    issue_no: Mapped[int] = mapped_column(Integer, default=1)  # 1 + reissues for this step
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong attempts since issued
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Notification(Base):

@@ -116,19 +116,42 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 BY_NAME: dict[str, Transition] = {t.name: t for t in TRANSITIONS}
 
+#: The states in which a case waits for a person, and the module ``casework/steps/<module>.py``
+#: that declares the step: who acts, the answer they give, what they see, what it does. In
+#: every other open state (and ``certified``) the workflow works the case itself.
+# fmt: off
+HUMAN_STEPS: dict[State, str] = {
+    S.DA_CONSULTATION:    "da",           # the certifier records the DA's position
+    S.CERTIFIER_REVIEW:   "review",       # the certifier certifies, denies or asks for more
+    S.AWAITING_SIGNATURE: "signature",    # the Chief approves, returns or denies
+    S.NEEDS_INFORMATION:  "information",  # the requester answers (portal or CLI; no form)
+}
+# fmt: on
+
 
 def actions_from(state: State | None) -> list[Transition]:
     return [t for t in TRANSITIONS if state in t.sources]
 
 
 def table_markdown() -> str:
-    """The table above as markdown, for the README and the docs."""
+    """The transition table as markdown, for the README (a test compares them)."""
     rows = ["| action | from | to | who |", "|---|---|---|---|"]
     for t in TRANSITIONS:
-        src = (
-            "any" if t.sources == ANY_STATE else ", ".join(sorted(s or "(new)" for s in t.sources))
+        if t.sources == ANY_STATE:
+            src = "any"
+        elif t.sources == frozenset(OPEN_STATES):
+            src = "any open state"
+        else:
+            src = ", ".join(sorted(s or "(new)" for s in t.sources))
+        who = ", ".join(
+            f"{r} (assignee)" if t.assignee_only and r is Role.CERTIFIER else r.value
+            for r in sorted(t.roles)
         )
-        rows.append(
-            f"| `{t.name}` | {src} | {t.target or '(unchanged)'} | {', '.join(sorted(t.roles))} |"
-        )
+        rows.append(f"| `{t.name}` | {src} | {t.target or '(unchanged)'} | {who} |")
     return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m casework.states: the README's two tables
+    from casework.steps.registry import steps_markdown
+
+    print(table_markdown() + "\n\n" + steps_markdown())

@@ -1,7 +1,7 @@
 """The automated steps of the certification workflow, as domain operations.
 
 The Prefect flow (flows/certification.py) only orchestrates: it calls these in
-tasks and waits for people in between. Each function is idempotent: it looks
+tasks and waits for people in between (the human steps: :mod:`casework.steps`). Each function is idempotent: it looks
 at what the case store already records (state, documents, notifications) and
 does only what is missing, so a replay after a resume or a restart after a
 crash neither loses nor repeats a step, an email or a history event.
@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
-from casework import access, actioncodes, decisions, documents, steps
+from casework import access, documents, steps
 from casework.blobs import BlobStore
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy
@@ -50,13 +48,6 @@ def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str
 
 
 LOOKUP_CODE = N_("Lookup code: %(code)s")
-
-
-def _fault_point(name: str) -> None:
-    """Crash tests hold a step here (CASEWORK_FAULT_HOLD=<name>:<seconds>) to kill it mid-way."""
-    hold = os.environ.get("CASEWORK_FAULT_HOLD", "")
-    if hold.startswith(name + ":"):
-        time.sleep(float(hold.split(":", 1)[1]))
 
 
 def _was_sent(store: Store, key: str) -> bool:
@@ -131,113 +122,6 @@ def acknowledge(store: Store, number: str) -> bool:
     )
 
 
-# -- human steps ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """What the flow needs to show a waiting human step."""
-
-    stage: str
-    step_key: str
-    pause_key: str
-    person_email: str
-    person_name: str
-    description: str
-    prefill: dict[str, Any]
-
-
-def waiting_step(store: Store, number: str) -> Waiting | None:
-    with store.reading() as s:
-        case = get_case(s, number)
-        step = decisions.current_step(s, case)
-        if step is None:
-            return None
-        from casework.stepview import describe_step, prefill_for
-
-        return Waiting(
-            stage=step.stage,
-            step_key=step.step_key,
-            pause_key=step.pause_key,
-            person_email=step.person.email,
-            person_name=step.person.full_name,
-            description=describe_step(s, case, step),
-            prefill=prefill_for(s, case, step),
-        )
-
-
-def notify_actor(store: Store, number: str, step_key: str, run_url: str | None) -> bool:
-    """Email the person who must act a one-time code for this step (once per step)."""
-    with store.reading() as s:
-        step = decisions.current_step(s, get_case(s, number))
-        if step is None or step.step_key != step_key:
-            return False
-        key = f"action:{number}:{step_key}:{step.person.id}"  # a reassignment mails the new person
-    if _was_sent(store, key):
-        return False
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        code = actioncodes.issue(s, case, step_key, step.person)
-        what = {
-            "da": "record the District Attorney's Office consultation",
-            "review": "review the request (certify, deny or ask for more information)",
-            "signature": "approve (or return, or deny) the signature",
-        }[step.stage]
-        days_left = (case.response_due - dt.date.today()).days
-        body = (
-            f"{step.person.full_name},\n\n"
-            f"Case {number} ({case.visa_type} visa) waits for you to {what}.\n"
-            f"Response due {case.response_due.isoformat()} ({days_left} days left)"
-            f"{'; EXPEDITED' if case.expedited else ''}.\n\n"
-            f"Open the waiting run: {run_url or '(see the Prefect UI, filter by tag case:' + number + ')'}\n"
-            f"Press Resume at the top of the run page and fill in the form.\n\n"
-            f"Your one-time action code for this step: {code}\n"
-            f"Enter it with your email ({step.person.email}) in the form.\n"
-        )
-        to, case_id = [step.person.email], case.id
-    return send_email(
-        store,
-        key=key,
-        kind="action_needed",
-        to=to,
-        subject=f"Case {number} waits for you: {step.stage}",
-        body=body,
-        case_id=case_id,
-    )
-
-
-@dataclass(frozen=True)
-class AnswerOutcome:
-    accepted: bool
-    message: str
-    state: str
-
-
-def answer(store: Store, number: str, pause_key: str, raw: dict[str, Any]) -> AnswerOutcome:
-    """Apply a human answer; on refusal record why (nothing else) so the step asks again."""
-    try:
-        with store.unit_of_work() as s:
-            case = get_case(s, number)
-            step = decisions.current_step(s, case)
-            if step is None or step.pause_key != pause_key:
-                return AnswerOutcome(False, "this step is no longer waiting", case.state)
-            decisions.clear_refusal(case)
-            outcome = decisions.apply_answer(s, case, step, raw)
-            return AnswerOutcome(True, outcome, case.state)
-    except decisions.AnswerRefused as exc:
-        reason = str(exc)
-    with store.unit_of_work() as s:
-        case = get_case(s, number)
-        decisions.record_refusal(s, case, reason)
-        return AnswerOutcome(False, reason, case.state)
-
-
-def refuse_unreadable(store: Store, number: str, reason: str) -> None:
-    """The form's input could not even be loaded (e.g. a date that does not exist)."""
-    with store.unit_of_work() as s:
-        decisions.record_refusal(s, get_case(s, number), reason)
-
-
 # -- after a decision -------------------------------------------------------------------------
 
 
@@ -253,7 +137,6 @@ def deliver_certification(store: Store, number: str) -> str:
         subject, body = requester_email("certification_cover", ctx, langs)
         to, case_id = [case.requester.email], case.id
         attachment = _attachment(store, packet, f"{number}-supplement-b-packet.pdf")
-    _fault_point("deliver")
     send_email(
         store,
         key=f"deliver:{number}:{packet.sha256[:16]}",

@@ -1,4 +1,5 @@
-"""Workflow commands: start, resume, supplement, assign, delay, withdraw, reopen, revoke, watch.
+"""Workflow commands: start, resume, reissue-code, supplement, assign, delay, withdraw, reopen,
+revoke, watch.
 
 Commands that wake a Prefect run import :mod:`flows.launch` lazily; everything
 they decide goes through the case store's one door first.
@@ -10,6 +11,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import smtplib
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 from casework import steps
 from casework.blobs import BlobStore
 from casework.db import Store
+from casework.errors import CaseworkError
 from casework.roster import find_person
 from casework.states import Role
 from casework.transitions import Actor
@@ -31,8 +34,15 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
         "resume", help="complete the waiting human step with FILE.json (same checks as the UI)"
     )
     p.add_argument("case")
-    p.add_argument("--input", required=True, type=Path)
+    p.add_argument("--input", required=True, type=Path, help="the answer (examples/answers/)")
+    p.add_argument("--as", dest="acting_as", help="your email (replaces acting_as in FILE)")
+    p.add_argument("--code", help="the action code from the email (replaces action_code)")
     p.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the outcome")
+    p = sub.add_parser(
+        "reissue-code", help="the Chief has a new action code sent for the case's waiting step"
+    )
+    p.add_argument("case")
+    p.add_argument("--as", dest="actor", required=True, help="the Chief's email")
     p = sub.add_parser("supplement", help="record the information a requester sent (FILE.json)")
     p.add_argument("case")
     p.add_argument("file", type=Path, help='{"text": "...", "attachments": ["file.pdf", ...]}')
@@ -71,6 +81,7 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     for name, fn in (
         ("start", cmd_start),
         ("resume", cmd_resume),
+        ("reissue-code", cmd_reissue_code),
         ("supplement", cmd_supplement),
         ("assign", cmd_assign),
         ("delay", cmd_delay),
@@ -114,19 +125,56 @@ def cmd_start(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def cmd_resume(args: argparse.Namespace, store: Store) -> int:
-    from flows.launch import resume_with_input
+def _read_answer(args: argparse.Namespace) -> dict[str, Any]:
+    """The answer file, with ``--as``/``--code`` filled in and every value written ``today``
+    replaced by today's date (so the examples never carry a stale date)."""
+    try:
+        answer = json.loads(args.input.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CaseworkError(f"{args.input}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CaseworkError(f"{args.input} is not valid JSON: {exc}") from None
+    if not isinstance(answer, dict):
+        raise CaseworkError(f"{args.input} must hold one JSON object (the form's fields)")
+    today = dt.date.today().isoformat()
+    answer = {
+        k: today if isinstance(v, str) and v.lower() == "today" else v for k, v in answer.items()
+    }
+    if args.acting_as:
+        answer["acting_as"] = args.acting_as
+    if args.code:
+        answer["action_code"] = args.code
+    return answer
 
-    answer = json.loads(args.input.read_text(encoding="utf-8"))
+
+def cmd_resume(args: argparse.Namespace, store: Store) -> int:
+    """Exit 0 once the answer is applied; 1 with the reason on one line when it is refused."""
+    from casework.steps.answering import parse
+    from casework.steps.base import AnswerRefused, current_step
+
     number = args.case.upper()
+    answer = _read_answer(args)
     with store.reading() as s:
         case = get_case(s, number)
+        step = current_step(s, case)
+        if step is None:
+            raise CaseworkError(
+                f"{number} does not wait for a form answer now (state {case.state})"
+            )
         before = (case.event_count, case.step_attempt)
+        model = step.spec.answer_model(case.visa_type)
+    try:  # the answer's own rules, said here at once; the flow checks everything again
+        parse(model, answer)
+    except AnswerRefused as exc:
+        raise CaseworkError(str(exc)) from None
+    try:
+        from flows.launch import ResumeFailed, resume_with_input
+    except ImportError:
+        raise CaseworkError("the certification workflow is not installed") from None
     try:
         resume_with_input(store, number, answer)
-    except RuntimeError as exc:
-        print(f"refused by the form: {exc}", file=sys.stderr)
-        return 1
+    except ResumeFailed as exc:
+        raise CaseworkError(str(exc)) from None
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline:
         with store.reading() as s:
@@ -134,13 +182,36 @@ def cmd_resume(args: argparse.Namespace, store: Store) -> int:
             now = (case.event_count, case.step_attempt)
             if now != before:
                 if now[1] != before[1] and now[0] == before[0]:
-                    print(f"refused: {case.last_refusal}", file=sys.stderr)
-                    return 1
+                    raise CaseworkError(" ".join(str(case.last_refusal).split()))
                 print(f"{number}: {case.state}")
                 return 0
         time.sleep(0.25)
     print(f"{number}: no outcome within {args.wait:.0f} s (is the runner up?)", file=sys.stderr)
     return 1
+
+
+def cmd_reissue_code(args: argparse.Namespace, store: Store) -> int:
+    from casework.steps.waiting import reissue_code
+
+    number = args.case.upper()
+    try:
+        sent_to = reissue_code(store, number, args.actor, _run_url(store, number))
+    except (OSError, smtplib.SMTPException) as exc:
+        raise CaseworkError(
+            f"the new code could not be emailed ({type(exc).__name__}: {exc}); "
+            "the old one is void: try again once the mail server answers"
+        ) from None
+    print(f"{number}: a new action code was emailed to {sent_to}")
+    return 0
+
+
+def _run_url(store: Store, number: str) -> str | None:
+    try:
+        from flows.launch import run_url
+    except ImportError:
+        return None
+    with store.reading() as s:
+        return run_url(get_case(s, number).flow_run_id)
 
 
 def cmd_supplement(args: argparse.Namespace, store: Store) -> int:
@@ -190,19 +261,13 @@ def cmd_assign(args: argparse.Namespace, store: Store) -> int:
         steps.assign(
             s, case, _chief(s, args.actor), case.version, certifier=find_person(s, args.to)
         )
-    from casework import decisions, workflow
+    from casework.steps.base import current_step
+    from casework.steps.waiting import notify_actor
 
     with store.reading() as s:
-        step = decisions.current_step(s, get_case(s, number))
+        step = current_step(s, get_case(s, number))
     if step is not None and step.person.email == args.to.lower():
-        try:
-            from flows.launch import run_url
-
-            with store.reading() as s:
-                url = run_url(get_case(s, number).flow_run_id)
-        except ImportError:
-            url = None
-        workflow.notify_actor(store, number, step.step_key, url)
+        notify_actor(store, number, step.step_key, _run_url(store, number))
     print(f"{number}: assigned to {args.to}")
     return 0
 

@@ -1,31 +1,42 @@
 """One flow run per case: intake -> DA consultation -> review -> Chief's approval -> delivery.
 
 Orchestration only: every decision and record is made by the domain
-(:mod:`casework.workflow`, :mod:`casework.decisions`) through the case store's
-one door. The flow is driven by the case's state, so it can be replayed from
-the top after every resume (``suspend_flow_run`` ends the process) or after a
-crash: finished steps are skipped, side effects run in persisted tasks and are
-idempotent in the store as well.
+(:mod:`casework.workflow`, :mod:`casework.steps`) through the case store's one door. The
+flow is driven by the case's state, so it can be replayed from the top after every resume
+(``suspend_flow_run`` ends the process) or after a crash: finished steps are skipped, side
+effects run in persisted tasks and are idempotent in the store as well. Which states wait
+for a person, and which step module serves each, is :data:`casework.states.HUMAN_STEPS`.
 
-Privacy: the only parameter is the case number; names, tags, artifacts and
-logs carry case numbers, states and staff emails, never victim identity.
+Privacy: the only parameter is the case number; names, tags, artifacts and logs carry case
+numbers, states and staff emails, never victim identity. A human step's run inputs (its
+form, the form's text and the answer with its action code) are deleted from Prefect as soon
+as the answer is read; inputs a crash left behind are swept on the next replay.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
+from uuid import UUID
 
 import pydantic
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
+from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import suspend_flow_run
 from prefect.runtime import flow_run as this_run
 
 from casework import workflow
 from casework.db import Store, shared_store
-from flows.inputs import form_for, with_prefill
-from flows.launch import record_flow_run, run_url
+from casework.escape import md_cell
+from casework.states import State
+from casework.steps import waiting as human
+from casework.steps.base import HumanStep, RequesterWait
+from casework.steps.registry import step_for
+from flows.inputs import prefect_form
+from flows.launch import delete_run_inputs, input_keys, record_flow_run, run_url
 
 #: A bound on state changes within one execution, against a loop that cannot settle.
 MAX_STEPS = 60
@@ -38,18 +49,23 @@ def intake(case_number: str, event_count: int) -> str:
 
 @task(persist_result=True, task_run_name="notify {case_number} {step_key}")
 def notify_actor(case_number: str, step_key: str, url: str | None) -> bool:
-    return workflow.notify_actor(shared_store(), case_number, step_key, url)
+    return human.notify_actor(shared_store(), case_number, step_key, url)
 
 
 @task(persist_result=True, task_run_name="answer {case_number} {pause_key}")
-def apply_answer(case_number: str, pause_key: str, answer: dict[str, Any]) -> dict[str, Any]:
-    out = workflow.answer(shared_store(), case_number, pause_key, answer)
-    return {"accepted": out.accepted, "message": out.message, "state": out.state}
-
-
-@task(persist_result=True, task_run_name="unreadable input {case_number} {pause_key}")
-def refuse_unreadable(case_number: str, pause_key: str, reason: str) -> None:
-    workflow.refuse_unreadable(shared_store(), case_number, reason)
+def take_answer(case_number: str, pause_key: str, flow_run_id: str) -> dict[str, Any]:
+    """Read the answer typed into the form, apply it (or record why not), then delete the
+    step's run inputs from Prefect. Only whether it was accepted is kept as the result."""
+    with get_client(sync_client=True) as client:
+        try:
+            raw = json.loads(
+                client.read_flow_run_input(UUID(flow_run_id), input_keys(pause_key)[2])
+            )
+        except ObjectNotFound:
+            raw = {}  # read and deleted before a crash: the case store knows the outcome
+    out = human.answer(shared_store(), case_number, pause_key, raw if isinstance(raw, dict) else {})
+    delete_run_inputs(flow_run_id, keep=[])
+    return {"accepted": out.accepted, "state": out.state}
 
 
 @task(persist_result=True, task_run_name="letter {name} {case_number}")
@@ -63,8 +79,12 @@ def deliver_certification(case_number: str, event_count: int) -> str:
 
 
 @task(persist_result=True, task_run_name="publish {case_number} {marker}")
-def publish(case_number: str, marker: str) -> None:
-    """Case summary, documents and history as artifacts (no victim identity)."""
+def publish(case_number: str, marker: str, keep_inputs: list[str] | None = None) -> None:
+    """Case summary, documents and history as artifacts (no victim identity). At a human step
+    (``keep_inputs``: its form's keys), also delete run inputs a crash left behind: this runs
+    once per step, before the form is shown, and comes back cached when the step is answered."""
+    if keep_inputs is not None and this_run.id:
+        delete_run_inputs(str(this_run.id), keep=keep_inputs)
     store = shared_store()
     snap = workflow.case_snapshot(store, case_number)
     key = "case-" + case_number.lower()
@@ -73,14 +93,14 @@ def publish(case_number: str, marker: str) -> None:
         markdown=(
             f"## Case {case_number}\n\n| | |\n|---|---|\n"
             + "".join(
-                f"| {k.replace('_', ' ')} | {snap[k]} |\n"
+                f"| {k.replace('_', ' ')} | {md_cell(snap[k])} |\n"
                 for k in (
                     "visa_type",
                     "state",
                     "received_on",
                     "response_due",
                     "expedited",
-                    "assigned_certifier",
+                    "assignee_email",
                 )
             )
         ),
@@ -93,7 +113,10 @@ def publish(case_number: str, marker: str) -> None:
         )
     create_table_artifact(
         key=key + "-history",
-        table=workflow.history_table(store, case_number),
+        table=[  # who acted shows as a role: a requester's row would carry their email
+            {k: v for k, v in row.items() if k != "actor"}
+            for row in workflow.history_table(store, case_number)
+        ],
         description=f"History of {case_number}",
     )
 
@@ -112,31 +135,45 @@ def _tag(snap: dict[str, Any], waiting_for: str | None = None) -> None:
 
 
 def _human_step(store: Store, case_number: str, snap: dict[str, Any]) -> None:
-    waiting = workflow.waiting_step(store, case_number)
+    waiting = human.waiting_step(store, case_number)
     if waiting is None:
         return
+    run_id = str(this_run.id)
     _tag(snap, waiting_for=waiting.person_email)
     notify_actor(case_number, waiting.step_key, run_url(this_run.id))
-    publish(case_number, waiting.pause_key)
-    form = with_prefill(
-        form_for(waiting.stage, snap["visa_type"]), waiting.description, waiting.prefill
-    )
+    publish(case_number, waiting.pause_key, input_keys(waiting.pause_key))
+    form = prefect_form(waiting.answer_model, waiting.summary, waiting.description, waiting.values)
     logger = get_run_logger()
-    logger.info("case %s waits at %s for %s", case_number, waiting.stage, waiting.person_email)
-    try:
-        given = suspend_flow_run(wait_for_input=form, key=waiting.pause_key, timeout=None)
-    except pydantic.ValidationError as exc:
-        reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        logger.info("case %s: input for %s could not be read", case_number, waiting.pause_key)
-        refuse_unreadable(case_number, waiting.pause_key, reason)
-        return
-    outcome = apply_answer(case_number, waiting.pause_key, given.model_dump(mode="json"))
+    logger.info("case %s waits at %s for %s", case_number, waiting.step, waiting.person_email)
+    # An answer that does not fit the model fails to load here: the domain says why, below.
+    with contextlib.suppress(pydantic.ValidationError):
+        suspend_flow_run(wait_for_input=form, key=waiting.pause_key, timeout=None)
+    outcome = take_answer(case_number, waiting.pause_key, run_id)
     logger.info(
-        "case %s: answer for %s %s",
+        "case %s: answer at %s %s",
         case_number,
-        waiting.stage,
+        waiting.step,
         "accepted" if outcome["accepted"] else "refused",
     )
+
+
+def _requester_wait(store: Store, case_number: str, snap: dict[str, Any], wait: int) -> None:
+    """The case waits for the requester: send the letter, wait (no form) until the requester's
+    answer moves the case on and ``casework``/the portal resumes the run."""
+    spec = step_for(State(snap["state"]))
+    assert isinstance(spec, RequesterWait)
+    _tag(snap, waiting_for=f"requester of {case_number}")
+    send_letter(case_number, spec.letter, snap["event_count"])
+    publish(case_number, f"{spec.name}-{snap['event_count']}")
+    suspend_flow_run(key=f"{spec.name}-{snap['event_count']}-{wait}", timeout=None)
+
+
+def _finish(case_number: str, state: State, events: int) -> None:
+    """An answered or closed case: the letter that answers it, the last artifacts."""
+    letter = {State.DENIED: "denial", State.REVOKED: "revocation"}.get(state)
+    if letter:
+        send_letter(case_number, letter, events)
+    publish(case_number, f"end-{events}")
 
 
 @flow(
@@ -150,32 +187,27 @@ def certification_request(case_number: str) -> str:
     store = shared_store()
     if this_run.id:
         record_flow_run(store, case_number, str(this_run.id))
-    info_waits = 0
+    requester_waits = 0
     for _ in range(MAX_STEPS):
         snap = workflow.case_snapshot(store, case_number)
-        state, events = snap["state"], snap["event_count"]
-        if state == "submitted":
+        state, events = State(snap["state"]), snap["event_count"]
+        step = step_for(state)
+        if isinstance(step, HumanStep):
+            _human_step(store, case_number, snap)
+        elif isinstance(step, RequesterWait):
+            _requester_wait(store, case_number, snap, requester_waits)
+            requester_waits += 1
+        elif state is State.SUBMITTED:
             _tag(snap)
             intake(case_number, events)
-        elif state in ("da_consultation", "certifier_review", "awaiting_signature"):
-            _human_step(store, case_number, snap)
-        elif state == "needs_information":
-            _tag(snap, waiting_for=f"requester of {case_number}")
-            send_letter(case_number, "request_information", events)
-            publish(case_number, f"info-{events}")
-            # Resumed (without input) when the requester's answer has moved the case on.
-            suspend_flow_run(key=f"info-{events}-{info_waits}", timeout=None)
-            info_waits += 1
-        elif state == "certified":
+        elif state is State.CERTIFIED:
             deliver_certification(case_number, events)
-        elif state in ("denied", "revoked", "delivered", "withdrawn"):
+        else:  # delivered, denied, revoked, withdrawn: nothing more to do unless it changes
             _tag(snap)
-            if state == "denied":
-                send_letter(case_number, "denial", events)
-            elif state == "revoked":
-                send_letter(case_number, "revocation", events)
-            publish(case_number, f"end-{events}")
+            _finish(case_number, state, events)
+            if this_run.id:
+                delete_run_inputs(str(this_run.id))
             if workflow.case_snapshot(store, case_number)["event_count"] == events:
-                return state
+                return state.value
             # changed while we finished (e.g. revoked right after delivery): carry on
     raise RuntimeError(f"case {case_number} did not settle after {MAX_STEPS} steps")

@@ -1,139 +1,60 @@
-"""The input forms people fill in the Prefect UI (RunInput models).
+"""The Prefect form of a waiting human step, made from the step's answer model.
 
-Kept loose on purpose: Prefect's server checks only JSON-schema basics, and a
-custom validator failing on load would crash the run. The flow hands the raw
-answer to :mod:`casework.decisions`, which checks everything and, on refusal,
-asks again with the reason in the form's description.
+The answer model is plain pydantic in the domain (:mod:`casework.steps`); here it becomes a
+``RunInput`` with the step's starting values as defaults. What the v1 UI needs:
+
+- The case file goes in the description of the form's first field. The dialog's own
+  description box shrinks to nothing when the form is taller than the window (measured:
+  height 0 for the review form, and for the DA form in a 900-pixel window); a field's
+  description flows with the form and is always seen. The dialog's description gets the
+  summary (the last refusal's reason first).
+- Defaults are set on copies of the model's own fields (``with_initial_data`` would drop
+  their constraints), and fields the model requires stay required in the JSON schema even
+  with a default (else the UI labels them "(Optional)").
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from functools import cache
+from typing import Any
 
 import pydantic
 from prefect.input import RunInput
-from pydantic import Field
-
-from casework.policy import DENIAL_REASONS
-from forms.activities import OTHER_RELATED, T_TYPES, U_ACTIVITIES
-
-if TYPE_CHECKING:  # the choices come from policy and form data; the UI shows them as selects
-    DenialReason: TypeAlias = str
-    UActivity: TypeAlias = str
-    TActivity: TypeAlias = str
-else:
-    DenialReason = Literal[tuple(DENIAL_REASONS)]
-    UActivity = Literal[tuple((*U_ACTIVITIES, OTHER_RELATED))]
-    TActivity = Literal[tuple(T_TYPES)]
+from pydantic import BaseModel, ConfigDict
 
 
-class _Who(RunInput):
-    acting_as: str = Field(
-        description="Your department email address", min_length=3, max_length=254
-    )
-    action_code: str = Field(
-        description="The one-time action code from the email that sent you here",
-        min_length=4,
-        max_length=20,
-    )
+@cache
+def _base(model: type[BaseModel]) -> type[RunInput]:
+    """The model as a ``RunInput`` whose schema keeps the model's required fields (built once
+    per model: a pydantic model build of the review form takes milliseconds)."""
+    required = [name for name, info in model.model_fields.items() if info.is_required()]
+
+    def keep_required(schema: dict[str, Any]) -> None:
+        schema["required"] = required
+
+    class Form(RunInput.subclass_from_base_model_type(model)):  # type: ignore[misc]
+        model_config = ConfigDict(json_schema_extra=keep_required)
+
+    return Form
 
 
-class DAConsultationForm(_Who):
-    consulted_name: str = Field(description="Who at the District Attorney's Office was consulted")
-    consulted_on: dt.date = Field(description="Date of the consultation")
-    position: Literal["supports", "no_objection", "objects"] = Field(
-        description="The DA's position"
-    )
-    notes: str = Field(default="", description="Notes from the consultation")
-
-
-class _ReviewBase(_Who):
-    decision: Literal["certify", "deny", "request_more_info"]
-    activity_dates: str = Field(
-        default="", description="Dates of the criminal activity, YYYY-MM-DD, comma separated"
-    )
-    statutory_citations: str = Field(
-        default="", description="Statutes investigated or prosecuted, one per line"
-    )
-    other_activity_description: str = Field(
-        default="", description="For other_related: the similar activity"
-    )
-    occurred_in_us: bool = Field(default=True, description="Occurred in the United States")
-    location_explanation: str = Field(default="", description="Where, if outside the United States")
-    description: str = Field(
-        default="", description="Description of the criminal activity (Part 3)"
-    )
-    known_injuries: str = Field(default="", description="Known or documented injury to the victim")
-    case_status: Literal["ongoing", "completed"] = "ongoing"
-    possesses_information: bool = False
-    has_been_helpful: bool = False
-    is_being_helpful: bool = False
-    likely_to_be_helpful: bool = False
-    refused_or_failed_to_assist: bool = False
-    refusal_explanation: str = ""
-    family_members: str = Field(
-        default="",
-        description="Family members implicated, one per line: full name | relationship | involvement",
-    )
-    denial_reason: DenialReason | None = Field(
-        default=None, description="For deny: the policy reason"
-    )
-    denial_explanation: str = Field(
-        default="", description="For deny: explanation (required for 'other')"
-    )
-    missing_information: str = Field(
-        default="", description="For request_more_info: what the requester must send"
-    )
-    notes: str = ""
-
-
-class ReviewFormU(_ReviewBase):
-    qualifying_activities: list[UActivity] = Field(
-        default_factory=list, description="Qualifying criminal activity confirmed"
-    )
-
-
-class ReviewFormT(_ReviewBase):
-    qualifying_activities: list[TActivity] = Field(
-        default_factory=list, description="Trafficking confirmed"
-    )
-
-
-class SignatureForm(_Who):
-    decision: Literal["approve", "return", "deny"]
-    signature_date: dt.date | None = Field(
-        default=None, description="Date of signature (for approve)"
-    )
-    signer_title: str = Field(default="Chief of Police", description="Title and division or office")
-    comments: str = Field(default="", description="Comments (required to return)")
-    denial_reason: DenialReason | None = Field(
-        default=None, description="For deny: the policy reason"
-    )
-
-
-def form_for(stage: str, visa_type: str) -> type[RunInput]:
-    if stage == "da":
-        return DAConsultationForm
-    if stage == "signature":
-        return SignatureForm
-    return ReviewFormU if visa_type == "U" else ReviewFormT
-
-
-def with_prefill(form: type[RunInput], description: str, values: dict[str, Any]) -> type[RunInput]:
-    """The form with starting values and a description, keeping every field's constraints.
-
-    (``RunInput.with_initial_data`` drops pattern/length/description of defaulted fields.)
-    """
+def prefect_form(
+    model: type[BaseModel], summary: str, case_file: str, values: dict[str, Any]
+) -> type[RunInput]:
+    """``model`` as a Prefect form starting from ``values``: ``summary`` as the dialog's
+    description, ``case_file`` above the first field."""
+    first = next(iter(model.model_fields))
     fields: dict[str, Any] = {}
-    for name, value in values.items():
-        info = form.model_fields.get(name)
-        if info is None:
+    for name, info in model.model_fields.items():
+        if name not in values and name != first:
             continue
         merged = copy.copy(info)
-        merged.default, merged.default_factory = value, None
+        if name in values:
+            merged.default, merged.default_factory = values[name], None
+        if name == first:
+            merged.description = f"{case_file}\n\n**{merged.description or name}**"
         fields[name] = (info.annotation, merged)
-    model = pydantic.create_model(form.__name__, __base__=form, **fields)
-    model._description = description
-    return model
+    form: type[RunInput] = pydantic.create_model(model.__name__, __base__=_base(model), **fields)
+    form._description = summary
+    return form

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, cast
 from uuid import UUID
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
+from prefect.exceptions import NotPausedError, ObjectNotFound, PrefectHTTPStatusError
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 from prefect.states import Cancelled, Scheduled
+from sqlalchemy import select
 
 from casework.db import Store
+from casework.models import Case
 from casework.views import get_case
 
 DEPLOYMENT = os.environ.get("CASEWORK_DEPLOYMENT", "certification-request/certification-request")
@@ -63,8 +68,8 @@ def nudge(store: Store, case_number: str) -> str | None:
     """After a change made outside the flow (a supplement, a withdrawal, a revocation, a
     reopening), bring the case's run in line: resume it if it waits for the requester,
     cancel it if the form it shows no longer fits the case, start one where none runs."""
-    from casework import workflow
     from casework.states import State
+    from casework.steps.waiting import waiting_step
 
     with store.reading() as s:
         case = get_case(s, case_number)
@@ -78,7 +83,7 @@ def nudge(store: Store, case_number: str) -> str | None:
             if state.state_details.run_input_keyset is None:  # waiting for the requester
                 resume_flow_run(UUID(run_id))
                 return run_id
-            waiting = workflow.waiting_step(store, case_number)
+            waiting = waiting_step(store, case_number)
             if waiting is not None and waiting.pause_key == state.state_details.pause_key:
                 return run_id  # the form still fits: a person will answer it
             client.set_flow_run_state(
@@ -86,6 +91,7 @@ def nudge(store: Store, case_number: str) -> str | None:
                 Cancelled(message=f"case {case_number} moved on to {case_state}"),
                 force=True,
             )
+            delete_run_inputs(run_id)  # the cancelled form's description and defaults
         elif state is not None and state.type.value not in FINAL:
             return run_id
     if case_state in (State.WITHDRAWN, State.DELIVERED):
@@ -93,52 +99,116 @@ def nudge(store: Store, case_number: str) -> str | None:
     return start_certification(store, case_number)
 
 
+class ResumeFailed(RuntimeError):
+    """The answer did not reach the waiting step; the message says why, on one line."""
+
+
 def resume_with_input(store: Store, case_number: str, answer: dict[str, Any]) -> str:
     """Complete the case's waiting human step from the command line (same checks as the UI)."""
     with store.reading() as s:
         run_id = get_case(s, case_number).flow_run_id
     if run_id is None:
-        raise RuntimeError(f"{case_number} has no workflow run")
-    resume_flow_run(UUID(run_id), run_input=answer)
+        raise ResumeFailed(f"{case_number} has no workflow run (casework start {case_number})")
+    api = PREFECT_API_URL.value() or "(PREFECT_API_URL is not set)"
+    try:
+        for wait in (0.5, 1, 2, 0):  # the run turns PAUSED a moment before its form is saved
+            try:
+                resume_flow_run(UUID(run_id), run_input=answer)
+                break
+            except RuntimeError as exc:
+                if "schema not found" not in str(exc) or not wait:
+                    raise
+                time.sleep(wait)
+    except NotPausedError:
+        raise ResumeFailed(f"the run of {case_number} is not waiting for an answer") from None
+    except RuntimeError as exc:  # the server refused the input (REJECT) or the run ended
+        text = " ".join(str(exc).split()).removeprefix("Cannot resume this run: ")
+        raise ResumeFailed(f"the form refused the answer: {text}") from None
+    except (PrefectHTTPStatusError, httpx.HTTPStatusError) as exc:
+        status = exc.response.status_code
+        hint = "; set PREFECT_API_AUTH_STRING" if status in (401, 403) else ""
+        raise ResumeFailed(f"the Prefect API at {api} answered HTTP {status}{hint}") from None
+    except (httpx.HTTPError, OSError) as exc:
+        raise ResumeFailed(
+            f"cannot reach the Prefect API at {api} ({type(exc).__name__}); is the server up?"
+        ) from None
     return run_id
 
 
-def recover_orphans(store: Store) -> list[str]:
-    """Re-run case flows whose process died (left RUNNING or CRASHED); the state-driven flow
-    replays with its persisted task results, so nothing is lost or done twice."""
-    from sqlalchemy import select
+# -- run inputs -------------------------------------------------------------------------------
 
-    from casework.models import Case
-    from casework.states import OPEN_STATES, State
 
-    live = {s.value for s in OPEN_STATES} | {
-        State.CERTIFIED.value,
-        State.DENIED.value,
-        State.REVOKED.value,
-    }
-    with store.reading() as s:
-        rows = list(
-            s.execute(select(Case.case_number, Case.flow_run_id).where(Case.state_.in_(live)))
+def input_keys(pause_key: str) -> list[str]:
+    """The run-input keys of a suspension with input: the form, its text, the answer."""
+    return [f"suspended-{pause_key}-{part}" for part in ("schema", "description", "response")]
+
+
+def delete_run_inputs(flow_run_id: str, keep: list[str] | None = None) -> int:
+    """Delete the run's inputs (forms, descriptions, answers) except ``keep``; return how many.
+
+    The answers hold everything typed, action codes included, and the forms hold the case's
+    narrative: once read, none of it stays in Prefect's database."""
+    deleted = 0
+    with get_client(sync_client=True) as client:
+        rows = client.filter_flow_run_input(
+            UUID(flow_run_id), key_prefix="", limit=1000, exclude_keys=set(keep or ())
         )
+        for row in rows:
+            try:
+                client.delete_flow_run_input(UUID(flow_run_id), row.key)
+                deleted += 1
+            except (ObjectNotFound, PrefectHTTPStatusError):
+                pass  # deleted meanwhile
+    return deleted
+
+
+def recover_orphans(store: Store) -> list[str]:
+    """Re-run case flows whose process died (left RUNNING, PENDING or CRASHED), whatever the
+    case's state (a run killed after delivery still publishes its last artifacts): the
+    state-driven flow replays with its persisted task results, so nothing is lost or done
+    twice. Only a case's current run is revived; Prefect is asked, not every case."""
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterDeploymentId,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
     restarted = []
     with get_client(sync_client=True) as client:
-        for number, run_id in rows:
-            if not run_id:
+        try:
+            deployment = client.read_deployment_by_name(DEPLOYMENT)
+        except ObjectNotFound:
+            return []  # never deployed: nothing ran
+        interrupted = FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]),
+            state=FlowRunFilterState(
+                type=FlowRunFilterStateType(
+                    any_=[StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
+                )
+            ),
+        )
+        runs: list[FlowRun] = []
+        while batch := client.read_flow_runs(
+            flow_run_filter=interrupted, limit=200, offset=len(runs)
+        ):
+            runs += batch
+        for run in runs:
+            number = str(run.parameters.get("case_number", ""))
+            with store.reading() as s:
+                case = s.scalars(select(Case).where(Case.case_number == number)).first()
+            if case is None or case.flow_run_id != str(run.id):
                 continue
-            run = client.read_flow_run(UUID(run_id))
-            kind = run.state.type.value if run.state else None
-            if kind in ("RUNNING", "CRASHED", "PENDING"):
-                client.set_flow_run_state(UUID(run_id), Scheduled(), force=True)
-                restarted.append(number)
+            client.set_flow_run_state(run.id, Scheduled(), force=True)
+            restarted.append(number)
     return restarted
 
 
 def reconcile(store: Store) -> list[str]:
     """Start a run for every case that needs the workflow but has none under way: stored
     without one (Prefect was down), or changed after its run ended (a revocation)."""
-    from sqlalchemy import select
-
-    from casework.models import Case, Document
+    from casework.models import Document
 
     wanted = {"submitted", "certified", "revoked", "denied"}
     end_document = {"revoked": "revocation_notice", "denied": "denial_letter"}

@@ -27,6 +27,9 @@ from casework.db import Store
 from casework.migrate import upgrade
 from casework.setup_data import load_demo
 
+#: ``mail`` (an SMTP sink on loopback) and ``stack`` (the running workflow stack, per session)
+pytest_plugins = ["tests.humansteps", "tests.workflow_stack"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # CI lays shared/ beside the clone
     SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -23,6 +23,7 @@ from casework.mailsink import MailSink
 from casework.models import Agency
 from casework.roster import add_person, end_role, find_person, grant_role
 from casework.states import Role
+from casework.steps import waiting
 from casework.transitions import Actor
 from casework.views import get_case, history
 from forms.api import FACSIMILE_MARK, read_back
@@ -341,9 +342,9 @@ def test_approval_refused_while_the_required_official_form_is_missing(
     monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "1")
     number = submitted(sqlite_store, hard_names_u("REQ-1"))
     to_signature(sqlite_store, number)
-    waiting = workflow.waiting_step(sqlite_store, number)
-    assert waiting is not None and waiting.stage == "signature"
-    workflow.notify_actor(sqlite_store, number, waiting.step_key, None)
+    step = waiting.waiting_step(sqlite_store, number)
+    assert step is not None and step.step == "signature"
+    waiting.notify_actor(sqlite_store, number, step.step_key, None)
     code = re.search(
         r"action code for this step: (\S+)", mail.messages[-1].get_body(("plain",)).get_content()
     )
@@ -353,13 +354,14 @@ def test_approval_refused_while_the_required_official_form_is_missing(
         "action_code": code.group(1),
         "decision": "approve",
         "signature_date": TODAY.isoformat(),
+        "reviewed_draft": True,
     }
-    out = workflow.answer(sqlite_store, number, waiting.pause_key, answer)
+    out = waiting.answer(sqlite_store, number, step.pause_key, answer)
     assert not out.accepted and out.state == "awaiting_signature"
     assert "Form I-918 Supplement B (edition 01/20/25) is not installed" in out.message
     assert "CASEWORK_REQUIRE_OFFICIAL_FORMS" in out.message
     assert main(["forms", "install", str(_standin(tmp_path))]) == 0
-    again = workflow.waiting_step(sqlite_store, number)
+    again = waiting.waiting_step(sqlite_store, number)
     assert again is not None
-    out = workflow.answer(sqlite_store, number, again.pause_key, answer)
+    out = waiting.answer(sqlite_store, number, again.pause_key, answer)
     assert out.accepted and out.state == "certified", out.message

@@ -137,7 +137,12 @@ def _deliver(store: Store, mail: MailSink, report: str, language: str) -> str:
     assert _answer(store, mail, number, **DA).accepted
     assert _answer(store, mail, number, **CERTIFY).accepted
     assert _answer(
-        store, mail, number, decision="approve", signature_date=TODAY.isoformat()
+        store,
+        mail,
+        number,
+        decision="approve",
+        signature_date=TODAY.isoformat(),
+        reviewed_draft=True,
     ).accepted
     assert workflow.deliver_certification(store, number) == "delivered"
     return number

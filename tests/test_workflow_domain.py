@@ -4,8 +4,6 @@ documents, and the deadline watch (reminders, escalation, delay letters, filing 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -15,72 +13,17 @@ from casework.cli import main
 from casework.db import Store
 from casework.deadlines import last_filing_day
 from casework.findings import Findings
-from casework.intake.service import submit
 from casework.mailsink import MailSink
 from casework.models import Document
 from casework.roster import chief
+from casework.steps import waiting
 from casework.views import get_case, history
-from tests.conftest import EXAMPLES, example_request
 from tests.helpers import certifier_actor, chief_actor
-
-TODAY = dt.date.today()
-CHIEF = "chief@npd.example.org"
-
-
-@pytest.fixture
-def mail(monkeypatch: pytest.MonkeyPatch) -> Iterator[MailSink]:
-    with MailSink(port=0) as sink:
-        monkeypatch.setenv("CASEWORK_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("CASEWORK_SMTP_PORT", str(sink.port))
-        yield sink
-
-
-def _case(store: Store, report: str = "DOM-1", **changes: object) -> str:
-    raw = example_request(incident={"police_report_numbers": [report]}, **changes)
-    return submit(store, raw, base_dir=EXAMPLES, received=TODAY).case_number
-
-
-def _code(mail: MailSink, to: str) -> str:
-    for m in reversed(mail.messages):
-        if to in m["To"]:
-            found = re.search(
-                r"action code for this step: (\w{4}-\w{4})", m.get_body(("plain",)).get_content()
-            )
-            if found:
-                return found.group(1)
-    raise AssertionError(f"no action code mailed to {to}")
-
-
-def _ask(store: Store, number: str) -> workflow.Waiting:
-    waiting = workflow.waiting_step(store, number)
-    assert waiting is not None
-    workflow.notify_actor(store, number, waiting.step_key, "http://ui/runs/x")
-    return waiting
-
-
-def _state(store: Store, number: str) -> str:
-    with store.reading() as s:
-        return get_case(s, number).state
-
-
-def _answer(store: Store, mail: MailSink, number: str, **answer: object) -> workflow.AnswerOutcome:
-    waiting = _ask(store, number)
-    answer.setdefault("acting_as", waiting.person_email)
-    answer.setdefault("action_code", _code(mail, waiting.person_email))
-    return workflow.answer(store, number, waiting.pause_key, dict(answer))
-
-
-DA = {"consulted_name": "ADA Greene", "consulted_on": TODAY.isoformat(), "position": "supports"}
-CERTIFY = {
-    "decision": "certify",
-    "qualifying_activities": ["domestic_violence"],
-    "activity_dates": "2024-06-14",
-    "description": "Assault at the apartment.",
-    "possesses_information": True,
-    "has_been_helpful": True,
-    "is_being_helpful": False,
-    "likely_to_be_helpful": True,
-}
+from tests.humansteps import APPROVE, CERTIFY, CHIEF, DA, TODAY
+from tests.humansteps import answer as _answer
+from tests.humansteps import ask as _ask
+from tests.humansteps import code_mailed as _code
+from tests.humansteps import new_case as _case
 
 
 def test_answers_are_checked_and_refusals_record_nothing(
@@ -90,43 +33,33 @@ def test_answers_are_checked_and_refusals_record_nothing(
     number = _case(store)
     assert workflow.intake(store, number) == "da_consultation"
     assert workflow.intake(store, number) == "da_consultation"  # a replay does nothing more
-    waiting = _ask(store, number)
-    code = _code(mail, waiting.person_email)
-    assert "Response due" in waiting.description and "Morales" not in waiting.description
+    step = _ask(store, number)
+    code = _code(mail, step.person_email)
+    assert "Response due" in step.description and "Morales" not in step.description
     with store.reading() as s:
         events = get_case(s, number).event_count
+    other = (
+        "kliu@npd.example.org"
+        if step.person_email != "kliu@npd.example.org"
+        else "dreyes@npd.example.org"
+    )
+    me = {"acting_as": step.person_email, "action_code": code}
     refusals = [
-        ({"acting_as": waiting.person_email, "action_code": "XXXX-YYYY"}, "action code is wrong"),
-        (
-            {
-                "acting_as": "kliu@npd.example.org"
-                if waiting.person_email != "kliu@npd.example.org"
-                else "dreyes@npd.example.org",
-                "action_code": code,
-            },
-            "waits for someone else",
-        ),
+        ({"acting_as": step.person_email, "action_code": "XXXX-YYYY-ZZZZ"}, "action code is wrong"),
+        ({"acting_as": other, "action_code": code}, "waits for someone else"),
         (
             {"acting_as": "nobody@example.org", "action_code": code},
             "not on the department's roster",
         ),
-        (
-            {"acting_as": waiting.person_email, "action_code": code, "consulted_on": "2026-02-30"},
-            "not a real date",
-        ),
-        (
-            {"acting_as": waiting.person_email, "action_code": code, "position": "maybe"},
-            "position: must be one of",
-        ),
-        (
-            {"acting_as": waiting.person_email, "action_code": code, "consulted_on": "2031-01-01"},
-            "consulted_on: must be between",
-        ),
+        ({**me, "consulted_on": "2026-02-30"}, "consulted_on: "),
+        ({**me, "position": "maybe"}, "position: choose one of"),
+        ({**me, "consulted_on": "2031-01-01"}, "consulted_on: 2031-01-01 is not between"),
+        ({**me, "position": None}, "position: "),
     ]
     for i, (who, expected) in enumerate(refusals, start=1):
-        pause = workflow.waiting_step(store, number)
+        pause = waiting.waiting_step(store, number)
         assert pause is not None
-        out = workflow.answer(store, number, pause.pause_key, {**DA, **who})
+        out = waiting.answer(store, number, pause.pause_key, {**DA, **who})
         assert not out.accepted and expected in out.message, out.message
         with store.reading() as s:
             case = get_case(s, number)
@@ -137,18 +70,13 @@ def test_answers_are_checked_and_refusals_record_nothing(
             )
             assert expected in (case.last_refusal or "")
     # a stale pause key (the step asked again since) is refused too
-    assert not workflow.answer(
-        store,
-        number,
-        waiting.pause_key,
-        {**DA, "acting_as": waiting.person_email, "action_code": code},
-    ).accepted
+    assert not waiting.answer(store, number, step.pause_key, {**DA, **me}).accepted
     out = _answer(store, mail, number, **DA)
     assert out.accepted and out.state == "certifier_review"
     # the code is spent: reusing it on the next step fails (a new code was mailed)
     nxt = _ask(store, number)
     assert nxt.step_key.startswith("review-")
-    assert not workflow.answer(
+    assert not waiting.answer(
         store,
         number,
         nxt.pause_key,
@@ -166,10 +94,8 @@ def test_certification_to_delivery_sends_each_email_once(
     bad = _answer(store, mail, number, **{**CERTIFY, "activity_dates": "2024-06-14, 2030-01-01"})
     assert not bad.accepted and "activity_dates" in bad.message
     assert _answer(store, mail, number, **CERTIFY).accepted
-    assert not _answer(store, mail, number, decision="approve").accepted  # no signature date
-    assert _answer(
-        store, mail, number, decision="approve", signature_date=TODAY.isoformat()
-    ).accepted
+    assert not _answer(store, mail, number, decision="approve").accepted  # no reviewed_draft
+    assert _answer(store, mail, number, **APPROVE).accepted
     assert workflow.deliver_certification(store, number) == "delivered"
     assert workflow.deliver_certification(store, number) == "delivered"  # replay: nothing more
     to_requester = [m for m in mail.messages if "rdelgado" in m["To"]]
@@ -282,7 +208,7 @@ def test_filing_window_warnings_for_u_certifications(sqlite_store: Store, mail: 
             case.version,
             findings=Findings(
                 visa_type="U",
-                **{k: v for k, v in CERTIFY.items() if k != "decision" and k != "activity_dates"},
+                **{k: v for k, v in CERTIFY.items() if k not in ("decision", "activity_dates")},
                 activity_dates=[dt.date(2024, 6, 14)],
             ),
         )
