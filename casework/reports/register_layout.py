@@ -1,0 +1,393 @@
+"""The executive order's parts of the Mayor's record, laid out from plain counts.
+
+Pure functions over :class:`~casework.reports.register_figures.RegisterData` (the property
+tests feed them generated counts). Each part is a summary, its months and its breakdowns,
+all with the same columns (the decision, the outcome, the mode of the service), and the
+relations that make them add up (the months, the forms, the bases each add up to the summary;
+every row's columns add up to its total), so that suppression and the release check protect
+small counts here exactly as in the certifications part.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+
+from babel import Locale
+
+from casework.reports.model import (
+    CERTIFICATIONS,
+    DETAINERS,
+    LANGUAGE_ACCESS,
+    UNLICENSED_OPERATORS,
+    UT_COLUMNS,
+    Basis,
+    Period,
+    Relation,
+    Section,
+    Value,
+    sum_relations,
+    ut_row,
+)
+from casework.reports.register_figures import NO_WAIT, RegisterData
+
+DECISIONS = ("declined", "honored", "total")
+FORMS = ("I-247A", "I-247D", "I-247N", "other")
+BASES = {
+    "charge_and_warrant": "With a criminal charge and a judicial warrant",
+    "charge_only": "With a criminal charge, without a judicial warrant",
+    "warrant_only": "With a judicial warrant, without a criminal charge",
+    "neither": "Neither: non-criminal, no judicial warrant",
+}
+OUTCOMES = ("licensed_driver_arranged", "towed_statutory", "towed_no_licensed_driver", "total")
+MODES = ("in_person", "phone", "video", "translated_document", "total")
+COLUMN_LABELS = {
+    "declined": "Declined",
+    "honored": "Honored",
+    "total": "Together",
+    "licensed_driver_arranged": "Licensed driver arranged",
+    "towed_statutory": "Towed: required by statute or regulation",
+    "towed_no_licensed_driver": "Towed: no licensed driver available",
+    "in_person": "In person",
+    "phone": "Telephone",
+    "video": "Video",
+    "translated_document": "Translation",
+    "entries": "Entries",
+}
+LETTER_LABELS = {
+    "en": "English only",
+    "en+note": "English, with a note offering an interpreter or translation",
+}
+DEFINITIONS = {
+    DETAINERS: {
+        "detainer_requests": (
+            "ICE detainer requests (Forms I-247A, I-247D, I-247N or other) by the date the "
+            "department received them, from the detainer register, with the supervisor's "
+            "decision. The basis is what the request carried: a criminal charge, a judicial "
+            "warrant (court and number), both or neither. Policy: a request that is non-criminal "
+            "and not backed by a judicial warrant is not honored; the register refuses to record "
+            "any request as honored without both a charge and a warrant, so the Honored column "
+            "reads 0 on every other basis."
+        ),
+    },
+    UNLICENSED_OPERATORS: {
+        "stops": (
+            "Stops of unlicensed operators for a violation, by the date of the stop, from the "
+            "stop register, by what became of the vehicle. Policy: the driver gets a reasonable "
+            "opportunity to arrange for a licensed driver unless a statute or regulation "
+            "requires impoundment; the register refuses a stop without that opportunity unless "
+            "the tow was required by law (and names the statute or regulation), so 'not offered' "
+            "can be other than 0 only for statutory tows."
+        ),
+    },
+    LANGUAGE_ACCESS: {
+        "language_services": (
+            "Interpreters and translations given, by the date of the service, from the language "
+            "register: by language (ISO 639 code), by the occasion (a call, a stop, a report, a "
+            "certification request) and by mode. Waiting time: minutes from the request for "
+            "the service to its start, where recorded; median and 90th percentile (nearest rank)."
+        ),
+        "certification_letters": (
+            "Letters and emails to requesters about certification requests, sent in the period, "
+            "by their languages: English (the governing text) alone, with a full copy in the "
+            "victim's preferred language, or with a note offering an interpreter or translation "
+            "where the system has no translation."
+        ),
+        "interpreters": (
+            "Certification requests received in the period by whether the request said the "
+            "victim needs an interpreter."
+        ),
+    },
+}
+
+
+def language_name(code: str) -> str:
+    """``Spanish (es)``; the code alone where babel has no name (``mam``)."""
+    try:
+        name = Locale("en").languages.get(code.replace("-", "_"))
+    except (ValueError, TypeError):
+        name = None
+    return f"{name} ({code})" if name else code
+
+
+def _row(counter: Counter[str], columns: tuple[str, ...]) -> dict[str, Value]:
+    parts = [c for c in columns if c != "total"]
+    row: dict[str, Value] = {c: counter[c] for c in parts}
+    row["total"] = sum(counter[c] for c in parts)
+    return row
+
+
+def across(section: str, rows: list[str], columns: tuple[str, ...]) -> list[Relation]:
+    """In every row of ``section``, the total is the sum of the other columns."""
+    parts = tuple(c for c in columns if c != "total")
+    return [Relation((section, r, "total"), tuple((section, r, c) for c in parts)) for r in rows]
+
+
+def _part(
+    part: str,
+    columns: tuple[str, ...],
+    summary: tuple[str, str, str, dict[str, Counter[str]], str],
+    months: dict[str, Counter[str]],
+    breakdowns: list[tuple[str, str, str, dict[str, Counter[str]], dict[str, str]]],
+    measure: str,
+) -> tuple[list[Section], list[Relation]]:
+    """A part: its summary section (first row: everything in the period), its months, and
+    breakdowns of that first row (each adding up to it)."""
+    key, title, first, summary_rows, first_label = summary
+    sections = [
+        Section(
+            key=key,
+            title=title,
+            columns=columns,
+            rows={r: _row(c, columns) for r, c in summary_rows.items()},
+            part=part,
+            sums_across=False,
+            bases={r: Basis(measure if r == first else f"{measure}_{r}") for r in summary_rows},
+            row_labels={first: first_label},
+            column_labels=COLUMN_LABELS,
+        ),
+        Section(
+            key=f"{key}_by_month",
+            title=f"{title.split(' in the period')[0]}, by month",
+            columns=columns,
+            rows={m: _row(c, columns) for m, c in months.items()},
+            part=part,
+            sums_across=False,
+            bases={m: Basis(measure, "flow", m) for m in months},
+            column_labels=COLUMN_LABELS,
+        ),
+    ]
+    relations = [
+        *sum_relations((key, first), [(f"{key}_by_month", m) for m in months], columns),
+        *across(key, list(summary_rows), columns),
+        *across(f"{key}_by_month", list(months), columns),
+    ]
+    for suffix, sub_title, prefix, rows, labels in breakdowns:
+        sub = f"{key}_by_{suffix}"
+        sections.append(
+            Section(
+                key=sub,
+                title=sub_title,
+                columns=columns,
+                rows={r: _row(c, columns) for r, c in rows.items()},
+                part=part,
+                sums_across=False,
+                bases={r: Basis(f"{measure}_{prefix}_{r}") for r in rows},
+                row_labels=labels,
+                column_labels=COLUMN_LABELS,
+            )
+        )
+        relations += sum_relations((key, first), [(sub, r) for r in rows], columns)
+        relations += across(sub, list(rows), columns)
+    return sections, relations
+
+
+def _by(counter: Counter[tuple[str, str]]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {}
+    for (row, col), n in counter.items():
+        out.setdefault(row, Counter())[col] += n
+    return dict(sorted(out.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])))
+
+
+def detainer_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
+    months = {m: Counter[str]() for m in period.months()}
+    total: Counter[str] = Counter()
+    forms = {f: Counter[str]() for f in FORMS}
+    bases = {b: Counter[str]() for b in BASES}
+    for (month, form, basis, decision), n in data.detainers.items():
+        months[month][decision] += n
+        total[decision] += n
+        forms.setdefault(form, Counter())[decision] += n
+        bases[basis][decision] += n
+    return _part(
+        DETAINERS,
+        DECISIONS,
+        ("detainer_requests", "ICE detainer requests received in the period", "received",
+         {"received": total}, "Detainer requests received"),
+        months,
+        [
+            ("form", "By form", "form", forms, {f: f"Form {f}" if f != "other" else "Other" for f in forms}),
+            ("basis", "By what the request carried (the basis of the decision)", "basis", bases,
+             BASES),
+        ],
+        "detainer_requests",
+    )  # fmt: skip
+
+
+def stop_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
+    months = {m: Counter[str]() for m in period.months()}
+    rows: dict[str, Counter[str]] = {
+        "stops": Counter(),
+        "offered": Counter(),
+        "not_offered": Counter(),
+    }
+    for (month, outcome, offered), n in data.stops.items():
+        months[month][outcome] += n
+        rows["stops"][outcome] += n
+        rows["offered" if offered else "not_offered"][outcome] += n
+    sections, relations = _part(
+        UNLICENSED_OPERATORS,
+        OUTCOMES,
+        ("stops", "Unlicensed operators stopped in the period", "stops", rows, "Stops"),
+        months,
+        [],
+        "unlicensed_stops",
+    )
+    sections[0].row_labels = {
+        "stops": "Stops of unlicensed operators",
+        "offered": "the driver was offered the opportunity to arrange for a licensed driver",
+        "not_offered": "not offered (allowed only where a statute or regulation required the tow)",
+    }
+    relations += sum_relations(("stops", "stops"), [("stops", "offered"), ("stops", "not_offered")],
+                               OUTCOMES)  # fmt: skip
+    return sections, relations
+
+
+def _nearest_rank(values: list[int], q: float) -> int:
+    return values[max(0, math.ceil(q * len(values)) - 1)]
+
+
+def language_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
+    months = {m: Counter[str]() for m in period.months()}
+    services: Counter[str] = Counter()
+    for (month, mode), n in data.services.items():
+        months[month][mode] += n
+        services[mode] += n
+    waited: dict[str, list[int]] = {m: [] for m in MODES}
+    with_wait: Counter[str] = Counter()
+    without: Counter[str] = Counter()
+    for (mode, minutes), n in sorted(data.waits.items()):
+        if minutes == NO_WAIT:
+            without[mode] += n
+            continue
+        with_wait[mode] += n
+        waited[mode] += [minutes] * n
+        waited["total"] += [minutes] * n
+    languages = _by(data.by_language)
+    contexts = _by(data.by_context)
+    sections, relations = _part(
+        LANGUAGE_ACCESS,
+        MODES,
+        ("language_services", "Language services given in the period", "services",
+         {"services": services, "wait_recorded": with_wait, "wait_not_recorded": without},
+         "Services given"),
+        months,
+        [
+            ("language", "By language", "in", languages, {k: language_name(k) for k in languages}),
+            ("context", "By occasion", "for", contexts, {k: k.replace("_", " ").capitalize() for k in contexts}),
+        ],
+        "language_services",
+    )  # fmt: skip
+    head = sections[0]
+    for stat, q in (("median_wait_minutes", 0.5), ("p90_wait_minutes", 0.9)):
+        head.rows[stat] = {
+            c: (
+                (float(statistics.median(sorted(waited[c]))) if q == 0.5 else _nearest_rank(sorted(waited[c]), q))
+                if waited[c]
+                else None
+            )
+            for c in MODES
+        }  # fmt: skip
+    head.stat_rows = ("median_wait_minutes", "p90_wait_minutes")
+    head.stat_base_row = "wait_recorded"
+    head.row_labels = {
+        "services": "Services given",
+        "wait_recorded": "with the waiting time recorded",
+        "wait_not_recorded": "without it",
+        "median_wait_minutes": "Median wait, minutes",
+        "p90_wait_minutes": "90th percentile wait, minutes",
+    }
+    relations += sum_relations(
+        ("language_services", "services"),
+        [("language_services", "wait_recorded"), ("language_services", "wait_not_recorded")],
+        MODES,
+    )
+    return sections, relations
+
+
+def certification_language_sections(
+    data: RegisterData,
+) -> tuple[list[Section], list[Relation]]:
+    letters: dict[str, Counter[str]] = {}
+    for (visa, langs), n in data.letters.items():
+        letters.setdefault(langs, Counter())[visa] += n
+    order = sorted(letters, key=lambda k: (k != "en", k == "en+note", k))
+    need = {k: Counter[str]() for k in ("needed", "not_needed", "not_stated")}
+    for (visa, what), n in data.interpreter.items():
+        need[what][visa] += n
+    labels = {
+        k: LETTER_LABELS.get(k) or f"English and {language_name(k.split('+', 1)[1].replace('_', '-'))}"
+        for k in order
+    }  # fmt: skip
+    sections = [
+        Section(
+            key="certification_letters",
+            title="Letters to requesters about certification requests, by language",
+            columns=UT_COLUMNS,
+            rows={k: ut_row(letters[k]["U"], letters[k]["T"]) for k in order},
+            part=LANGUAGE_ACCESS,
+            bases={k: Basis(f"requester_letters_{k}") for k in order},
+            row_labels=labels,
+        ),
+        Section(
+            key="interpreters",
+            title="Certification requests received: interpreter needed",
+            columns=UT_COLUMNS,
+            rows={k: ut_row(c["U"], c["T"]) for k, c in need.items()},
+            part=LANGUAGE_ACCESS,
+            bases={k: Basis(f"requests_received_interpreter_{k}") for k in need},
+            row_labels={
+                "needed": "An interpreter is needed",
+                "not_needed": "No interpreter needed",
+                "not_stated": "Not stated",
+            },
+        ),
+    ]
+    relations = sum_relations(
+        ("requests", "received"), [("interpreters", k) for k in need], UT_COLUMNS
+    )
+    return sections, relations
+
+
+def access_sections(data: RegisterData) -> list[Section]:
+    """The access log's entries in the period, by kind and by source (no one is named)."""
+    kinds: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    for (kind, source), n in data.access.items():
+        kinds[kind] += n
+        sources[source] += n
+    note = (
+        "Counts of the access log's entries (who decrypted victims' data is recorded there, "
+        "not here). They describe staff activity, not people asking for certification, and "
+        "are not withheld when small."
+    )
+    return [
+        Section(
+            key=key,
+            title=title,
+            columns=("entries",),
+            rows={k: {"entries": n} for k, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))},
+            part=CERTIFICATIONS,
+            suppress=False,
+            sums_across=False,
+            column_labels=COLUMN_LABELS,
+            note=note,
+        )
+        for key, title, c in (
+            ("data_access_by_kind", "Decryptions of victims' data in the period, by kind", kinds),
+            ("data_access_by_source", "Decryptions of victims' data, by source", sources),
+        )
+    ]
+
+
+def register_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
+    """The three register parts, in the order of the executive order's policies."""
+    sections: list[Section] = []
+    relations: list[Relation] = []
+    for make in (detainer_sections, stop_sections, language_sections):
+        s, r = make(data, period)
+        sections += s
+        relations += r
+    s, r = certification_language_sections(data)
+    return sections + s, relations + r
