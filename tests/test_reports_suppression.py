@@ -211,9 +211,9 @@ def test_a_published_record_is_truthful_and_gives_nothing_away(year: Year, perio
         for stat in ("median_wait_minutes", "p90_wait_minutes"):
             if w[stat][col] is not None and w[stat][col] not in HIDDEN:
                 assert w["wait_recorded"][col] not in HIDDEN and isinstance(n, int) and n >= 5
-    for basis, cells in got["detainer_requests_by_basis"].items():
+    for basis, row in got["detainer_requests_by_basis"].items():
         if basis != "charge_and_warrant":
-            assert cells["honored"] == 0
+            assert row["honored"] == 0
     assert got["stops"]["not_offered"]["licensed_driver_arranged"] == 0
     assert {s.part for s in pub.sections} == {
         "detainers", "unlicensed_operators", "language_access", "certifications"
