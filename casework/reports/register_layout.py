@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from babel import Locale
 
@@ -124,62 +126,84 @@ def across(section: str, rows: list[str], columns: tuple[str, ...]) -> list[Rela
     return [Relation((section, r, "total"), tuple((section, r, c) for c in parts)) for r in rows]
 
 
+@dataclass
+class Summary:
+    """A part's summary section: its first row counts everything in the period; the other
+    rows (if any) add up to it."""
+
+    key: str
+    title: str
+    rows: dict[str, Counter[str]]
+    labels: dict[str, str]
+
+    @property
+    def first(self) -> str:
+        return next(iter(self.rows))
+
+
+@dataclass
+class Breakdown:
+    """A section ``<summary>_by_<by>`` whose rows add up to the summary's first row."""
+
+    by: str
+    title: str
+    rows: dict[str, Counter[str]]
+    labels: dict[str, str]
+
+
 def _part(
     part: str,
     columns: tuple[str, ...],
-    summary: tuple[str, str, str, dict[str, Counter[str]], str],
-    months: dict[str, Counter[str]],
-    breakdowns: list[tuple[str, str, str, dict[str, Counter[str]], dict[str, str]]],
     measure: str,
+    summary: Summary,
+    months: dict[str, Counter[str]],
+    breakdowns: tuple[Breakdown, ...] = (),
 ) -> tuple[list[Section], list[Relation]]:
-    """A part: its summary section (first row: everything in the period), its months, and
-    breakdowns of that first row (each adding up to it)."""
-    key, title, first, summary_rows, first_label = summary
-    sections = [
-        Section(
+    """A part: its summary, its months and its breakdowns, all with ``columns``; every figure
+    counts ``measure`` (the rows of a breakdown, ``<measure>_<by>_<row>``) as a flow."""
+    key, first = summary.key, summary.first
+
+    def section(key: str, title: str, rows: dict[str, Counter[str]], **more: Any) -> Section:
+        return Section(
             key=key,
             title=title,
             columns=columns,
-            rows={r: _row(c, columns) for r, c in summary_rows.items()},
+            rows={r: _row(c, columns) for r, c in rows.items()},
             part=part,
             sums_across=False,
-            bases={r: Basis(measure if r == first else f"{measure}_{r}") for r in summary_rows},
-            row_labels={first: first_label},
             column_labels=COLUMN_LABELS,
+            **more,
+        )
+
+    sections = [
+        section(
+            key,
+            summary.title,
+            summary.rows,
+            bases={r: Basis(measure if r == first else f"{measure}_{r}") for r in summary.rows},
+            row_labels=summary.labels,
         ),
-        Section(
-            key=f"{key}_by_month",
-            title=f"{title.split(' in the period')[0]}, by month",
-            columns=columns,
-            rows={m: _row(c, columns) for m, c in months.items()},
-            part=part,
-            sums_across=False,
+        section(
+            f"{key}_by_month",
+            f"{summary.title.split(' in the period')[0]}, by month",
+            months,
             bases={m: Basis(measure, "flow", m) for m in months},
-            column_labels=COLUMN_LABELS,
         ),
     ]
     relations = [
         *sum_relations((key, first), [(f"{key}_by_month", m) for m in months], columns),
-        *across(key, list(summary_rows), columns),
+        *across(key, list(summary.rows), columns),
         *across(f"{key}_by_month", list(months), columns),
     ]
-    for suffix, sub_title, prefix, rows, labels in breakdowns:
-        sub = f"{key}_by_{suffix}"
-        sections.append(
-            Section(
-                key=sub,
-                title=sub_title,
-                columns=columns,
-                rows={r: _row(c, columns) for r, c in rows.items()},
-                part=part,
-                sums_across=False,
-                bases={r: Basis(f"{measure}_{prefix}_{r}") for r in rows},
-                row_labels=labels,
-                column_labels=COLUMN_LABELS,
-            )
-        )
-        relations += sum_relations((key, first), [(sub, r) for r in rows], columns)
-        relations += across(sub, list(rows), columns)
+    rest = [r for r in summary.rows if r != first]
+    if rest:
+        relations += sum_relations((key, first), [(key, r) for r in rest], columns)
+    for b in breakdowns:
+        sub = f"{key}_by_{b.by}"
+        bases = {r: Basis(f"{measure}_{b.by}_{r}") for r in b.rows}
+        sections.append(section(sub, b.title, b.rows, bases=bases, row_labels=b.labels))
+        relations += sum_relations((key, first), [(sub, r) for r in b.rows], columns)
+        relations += across(sub, list(b.rows), columns)
     return sections, relations
 
 
@@ -203,16 +227,23 @@ def detainer_sections(data: RegisterData, period: Period) -> tuple[list[Section]
     return _part(
         DETAINERS,
         DECISIONS,
-        ("detainer_requests", "ICE detainer requests received in the period", "received",
-         {"received": total}, "Detainer requests received"),
-        months,
-        [
-            ("form", "By form", "form", forms, {f: f"Form {f}" if f != "other" else "Other" for f in forms}),
-            ("basis", "By what the request carried (the basis of the decision)", "basis", bases,
-             BASES),
-        ],
         "detainer_requests",
-    )  # fmt: skip
+        Summary(
+            "detainer_requests",
+            "ICE detainer requests received in the period",
+            {"received": total},
+            {"received": "Detainer requests received"},
+        ),
+        months,
+        (
+            Breakdown(
+                "form", "By form", forms, {f: f"Form {f}" for f in FORMS} | {"other": "Other"}
+            ),
+            Breakdown(
+                "basis", "By what the request carried (the basis of the decision)", bases, BASES
+            ),
+        ),
+    )
 
 
 def stop_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
@@ -226,26 +257,29 @@ def stop_sections(data: RegisterData, period: Period) -> tuple[list[Section], li
         months[month][outcome] += n
         rows["stops"][outcome] += n
         rows["offered" if offered else "not_offered"][outcome] += n
-    sections, relations = _part(
-        UNLICENSED_OPERATORS,
-        OUTCOMES,
-        ("stops", "Unlicensed operators stopped in the period", "stops", rows, "Stops"),
-        months,
-        [],
-        "unlicensed_stops",
-    )
-    sections[0].row_labels = {
+    labels = {
         "stops": "Stops of unlicensed operators",
         "offered": "the driver was offered the opportunity to arrange for a licensed driver",
         "not_offered": "not offered (allowed only where a statute or regulation required the tow)",
     }
-    relations += sum_relations(("stops", "stops"), [("stops", "offered"), ("stops", "not_offered")],
-                               OUTCOMES)  # fmt: skip
-    return sections, relations
+    return _part(
+        UNLICENSED_OPERATORS,
+        OUTCOMES,
+        "unlicensed_stops",
+        Summary("stops", "Unlicensed operators stopped in the period", rows, labels),
+        months,
+    )
 
 
-def _nearest_rank(values: list[int], q: float) -> int:
-    return values[max(0, math.ceil(q * len(values)) - 1)]
+def _wait_stats(waited: dict[str, list[int]]) -> dict[str, dict[str, Value]]:
+    """Median and 90th percentile (nearest rank) of the waits, per mode."""
+    median: dict[str, Value] = {}
+    p90: dict[str, Value] = {}
+    for column, values in waited.items():
+        ordered = sorted(values)
+        median[column] = float(statistics.median(ordered)) if ordered else None
+        p90[column] = ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)] if ordered else None
+    return {"median_wait_minutes": median, "p90_wait_minutes": p90}
 
 
 def language_sections(data: RegisterData, period: Period) -> tuple[list[Section], list[Relation]]:
@@ -264,45 +298,34 @@ def language_sections(data: RegisterData, period: Period) -> tuple[list[Section]
         with_wait[mode] += n
         waited[mode] += [minutes] * n
         waited["total"] += [minutes] * n
-    languages = _by(data.by_language)
-    contexts = _by(data.by_context)
+    languages, contexts = _by(data.by_language), _by(data.by_context)
     sections, relations = _part(
         LANGUAGE_ACCESS,
         MODES,
-        ("language_services", "Language services given in the period", "services",
-         {"services": services, "wait_recorded": with_wait, "wait_not_recorded": without},
-         "Services given"),
-        months,
-        [
-            ("language", "By language", "in", languages, {k: language_name(k) for k in languages}),
-            ("context", "By occasion", "for", contexts, {k: k.replace("_", " ").capitalize() for k in contexts}),
-        ],
         "language_services",
+        Summary(
+            "language_services",
+            "Language services given in the period",
+            {"services": services, "wait_recorded": with_wait, "wait_not_recorded": without},
+            {
+                "services": "Services given",
+                "wait_recorded": "with the waiting time recorded",
+                "wait_not_recorded": "without it",
+                "median_wait_minutes": "Median wait, minutes",
+                "p90_wait_minutes": "90th percentile wait, minutes",
+            },
+        ),
+        months,
+        (
+            Breakdown("language", "By language", languages, {k: language_name(k) for k in languages}),
+            Breakdown("context", "By occasion", contexts,
+                      {k: k.replace("_", " ").capitalize() for k in contexts}),
+        ),
     )  # fmt: skip
     head = sections[0]
-    for stat, q in (("median_wait_minutes", 0.5), ("p90_wait_minutes", 0.9)):
-        head.rows[stat] = {
-            c: (
-                (float(statistics.median(sorted(waited[c]))) if q == 0.5 else _nearest_rank(sorted(waited[c]), q))
-                if waited[c]
-                else None
-            )
-            for c in MODES
-        }  # fmt: skip
+    head.rows.update(_wait_stats(waited))
     head.stat_rows = ("median_wait_minutes", "p90_wait_minutes")
     head.stat_base_row = "wait_recorded"
-    head.row_labels = {
-        "services": "Services given",
-        "wait_recorded": "with the waiting time recorded",
-        "wait_not_recorded": "without it",
-        "median_wait_minutes": "Median wait, minutes",
-        "p90_wait_minutes": "90th percentile wait, minutes",
-    }
-    relations += sum_relations(
-        ("language_services", "services"),
-        [("language_services", "wait_recorded"), ("language_services", "wait_not_recorded")],
-        MODES,
-    )
     return sections, relations
 
 
