@@ -147,6 +147,7 @@ def test_each_register_records_what_its_policy_allows_and_refuses_the_rest(
         # Policy 3 and plain hygiene.
         ("language", service(language="en"), "language", "other than English"),
         ("language", service(language="Portuguese"), "language", "pattern"),
+        ("language", service(context="ana_lopez"), "context", "must be one of: 'call'"),
         ("language", service(wait_minutes=-3), "wait_minutes", "greater than or equal to 0"),
         ("language", service(occurred_on=(TODAY + dt.timedelta(days=2)).isoformat()),
          "occurred_on", "in the future"),
@@ -212,6 +213,14 @@ def test_a_csv_import_with_bad_rows_stores_nothing_and_names_each_row_and_column
     assert lines[2].startswith("line 8, column occurred_on: ")
     assert len(lines) == 3 and "3 problem(s); nothing was stored" in err
     assert counts(sqlite_store)["stop"] == 0
+    # One bad row among good ones in another register: that row and column, and nothing else.
+    services = "occurred_on,language,mode,context,wait_minutes\n" + "".join(
+        f"{DAY},es,phone,call,{w}\n" for w in ("3", "5", "soon", "")
+    )
+    code, _, err = cli(capsys, "register", "import", "language", write(tmp_path, "l.csv", services))
+    assert code == 1 and err.count("line ") == 1
+    assert "line 4, column wait_minutes: Input should be a valid integer" in err
+    assert counts(sqlite_store)["language"] == 0
     # Columns the register does not have (a name) and columns missing: refused before any row.
     named = write(tmp_path, "named.csv", CSV_HEAD.replace("notes", "driver_name") + f"{DAY},x,licensed_driver_arranged,,true,Ana\n")  # fmt: skip
     code, _, err = cli(capsys, "register", "import", "stop", named)
@@ -409,7 +418,7 @@ def test_concurrent_recordings_take_turns_on_one_chain(store: Store) -> None:
         try:
             for i in range(8):
                 item = LanguageIn.model_validate(
-                    service(context="worker_" + "abc"[n], wait_minutes=i)
+                    service(context=["call", "stop", "court"][n], wait_minutes=i)
                 )
                 _record(store, "language", [item])
         except BaseException as exc:  # noqa: BLE001 - reported below

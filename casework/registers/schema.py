@@ -42,7 +42,16 @@ Notes = Annotated[str, Field(max_length=2000), MULTI_LINE]
 #: ISO 639-1 or 639-3 code, with an optional region or script (``pt-BR``, ``zh-Hant``). Not
 #: checked against a list: babel's lacks languages the department serves (Mam, ``mam``).
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
-Context = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,39}$")]
+#: The occasions of a language service: a closed list, since each value is a row label of the
+#: public record (free text could carry a name into it).
+CONTEXTS = (
+    "call", "stop", "report", "interview", "arrest", "booking", "walk_in", "court",
+    "certification", "other",
+)  # fmt: skip
+Context = Literal[
+    "call", "stop", "report", "interview", "arrest", "booking", "walk_in", "court",
+    "certification", "other",
+]  # fmt: skip
 
 
 class _Strict(BaseModel):
