@@ -120,7 +120,7 @@ def verify(session: Session, case_number: str | None = None) -> Verification:
     if case_number is None:
         entries, register_breaks, register_items = registers.verify(session)
         breaks.extend(register_breaks)
-        items.update(register_items)  # type: ignore[arg-type]
+        items.update(register_items)
     check = ledger.verify(session, keyring(), items, case_id=only)
     numbers = {case_id: head.case_number for case_id, head in heads.items()}
     if check.problems:

@@ -105,13 +105,14 @@ class _Row(NamedTuple):
             raise AttributeError(name) from None
 
 
-def verify(
-    session: Session,
-) -> tuple[int, list[ChainBreak], dict[str, dict[int, tuple[None, str]]]]:
+Items = dict[str, dict[int, tuple[int | None, str]]]
+
+
+def verify(session: Session) -> tuple[int, list[ChainBreak], Items]:
     """Check every register's chain and head: (entries checked, breaks, and per register each
     entry's id and hash, for the ledger check)."""
     breaks: list[ChainBreak] = []
-    items: dict[str, dict[int, tuple[None, str]]] = {}
+    items: Items = {}
     checked = 0
     heads = {h.register: h for h in session.scalars(select(RegisterHead))}
     for register, model in REGISTER_MODELS.items():
