@@ -1,10 +1,11 @@
 """Verify the stored histories (``casework verify-history``).
 
 For every case: its hash chain (:mod:`casework.history`), that its last event is the head the
-case row records, and that its state is where its last event left it. For the store: that
-every case number the counters issued is present, and that the ledger holds every history
-event and access-log entry, in order, each with a valid MAC under the key ring
-(:mod:`casework.ledger`). Checkpoints are checked by :mod:`casework.checkpoints`.
+case row records, and that its state is where its last event left it. For every register of
+the executive order: its hash chain and head (:mod:`casework.registers.chain`). For the
+store: that every case number the counters issued is present, and that the ledger holds every
+history event, access-log entry and register entry, in order, each with a valid MAC under the
+key ring (:mod:`casework.ledger`). Checkpoints are checked by :mod:`casework.checkpoints`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from sqlalchemy.orm import Session
 from casework import ledger
 from casework.crypto import keyring
 from casework.db import raw_rows
-from casework.history import ChainBreak, verify_events
+from casework.history import ChainBreak, head_breaks, verify_events
 from casework.models import Case, CaseEvent, CaseNumberCounter
+from casework.models_registers import REGISTER_MODELS
 from casework.numbering import format_case_number
+from casework.registers import chain as registers
 
 _EVENT_COLUMNS = (
     CaseEvent.case_id,
@@ -76,6 +79,8 @@ class Verification:
     breaks: list[ChainBreak] = field(default_factory=list)
     #: Leaf hashes of the whole ledger in order (None when one case was checked).
     leaves: list[bytes] | None = None
+    #: Register entries checked (none when one case was checked).
+    register_entries: int = 0
 
 
 def verify_store(session: Session, case_number: str | None = None) -> tuple[int, list[ChainBreak]]:
@@ -110,14 +115,20 @@ def verify(session: Session, case_number: str | None = None) -> Verification:
         events.update((ev.id, (case_id, ev.hash)) for ev in by_case[case_id])
     only = next(iter(heads)) if case_number is not None else None
     access = {i: (c, digest) for i, c, digest in ledger.access_hashes(session, only)}
-    check = ledger.verify(session, keyring(), events, access, case_id=only)
+    items: dict[str, dict[int, tuple[int | None, str]]] = {"event": events, "access": access}
+    entries = 0
+    if case_number is None:
+        entries, register_breaks, register_items = registers.verify(session)
+        breaks.extend(register_breaks)
+        items.update(register_items)
+    check = ledger.verify(session, keyring(), items, case_id=only)
     numbers = {case_id: head.case_number for case_id, head in heads.items()}
     if check.problems:
         seqs = {ev.id: (ev.case_id, ev.seq) for evs in by_case.values() for ev in evs}
         breaks.extend(_ledger_break(p, numbers, seqs) for p in check.problems)
     if case_number is None:
         breaks.extend(_missing_numbers(session, set(numbers.values())))
-        return Verification(len(heads), breaks, check.leaves)
+        return Verification(len(heads), breaks, check.leaves, entries)
     return Verification(len(heads), breaks)
 
 
@@ -139,16 +150,9 @@ def _case_breaks(head: Any, events: list[EventRecord]) -> list[ChainBreak]:
     if not events:
         return breaks
     last = events[-1]
-    if last.hash != head.history_head or len(events) != head.event_count:
-        breaks.append(
-            ChainBreak(
-                head.case_number,
-                last.seq,
-                f"the case records {head.event_count} events ending in "
-                f"{head.history_head[:12]}..., the history has {len(events)}: "
-                "events were deleted or added",
-            )
-        )
+    breaks += head_breaks(
+        head.case_number, events, head.history_head, head.event_count, owner="case"
+    )
     if last.to_state != head.state:
         breaks.append(
             ChainBreak(
@@ -173,8 +177,10 @@ def _ledger_break(
     )
     if problem.kind == "event" and problem.ref_id in seqs:
         return ChainBreak(case, seqs[problem.ref_id][1], at + problem.problem)
+    if problem.kind in REGISTER_MODELS and not problem.case_id:
+        case = registers.label(problem.kind)
     if problem.kind is not None:
-        label = "event" if problem.kind == "event" else "access-log entry"
+        label = "event" if problem.kind == "event" else ledger.LABELS.get(problem.kind, "entry")
         return ChainBreak(case, None, at + problem.problem, where=f"{label} id {problem.ref_id}")
     return ChainBreak(case, None, at + problem.problem, where="ledger")
 

@@ -225,8 +225,18 @@ def cmd_verify(args: argparse.Namespace, store: Store) -> int:
         return 2
     for problem in problems:
         print(f"BROKEN checkpoint: {problem}", file=sys.stderr)
-    broken_cases = len({b.case_number for b in result.breaks})
-    print(f"{result.checked} case(s) checked, {broken_cases} with a broken history")
+    broken = {b.case_number for b in result.breaks}
+    broken_registers = {n for n in broken if n.endswith(" register")}
+    registers = ""
+    if result.leaves is not None:
+        registers = (
+            f"; {result.register_entries} register entr{'y' if result.register_entries == 1 else 'ies'}"
+            f" checked, {len(broken_registers)} register(s) broken"
+        )
+    print(
+        f"{result.checked} case(s) checked, {len(broken - broken_registers)} with a broken "
+        f"history{registers}"
+    )
     return 1 if result.breaks or problems else 0
 
 
@@ -278,6 +288,7 @@ EXTENSION_MODULES = (
     "casework.portal.cli",
     "casework.workflow_cli",
     "casework.integrity_cli",
+    "casework.registers.cli",
 )
 
 

@@ -1,5 +1,5 @@
-"""The database-wide ledger: every history event and access-log entry of every case, in
-commit order, each sealed with a MAC under a secret from the key ring.
+"""The database-wide ledger: every history event and access-log entry of every case, and every
+register entry, in commit order, each sealed with a MAC under a secret from the key ring.
 
 Each case's events already form a hash chain (:mod:`casework.history`), but an unkeyed chain
 can be recomputed by anyone who can write the database. The ledger adds what they cannot
@@ -12,8 +12,9 @@ forge or hide:
   (a rotation appends the newest key's MACs; nothing is ever updated);
 * the Merkle tree head over the leaves, which :mod:`casework.checkpoints` signs.
 
-Items are appended by session hooks (:func:`install`), so every ``CaseEvent`` and
-``AccessLogEntry`` that is committed through the ORM is in the ledger, whoever wrote it.
+Items are appended by session hooks (:func:`install`), so every ``CaseEvent``,
+``AccessLogEntry`` and register entry (:data:`KINDS`) that is committed through the ORM is in
+the ledger, whoever wrote it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from casework.accesslog import content_hash, entry_hash
 from casework.crypto import Keyring, KeyUnavailable, keyring
 from casework.db import raw_rows
 from casework.models import AccessLogEntry, CaseEvent, KeyCheck, LedgerEntry, LedgerHead, LedgerMac
+from casework.models_registers import REGISTER_MODELS
 
 PURPOSE = "ledger"
 #: Session.info key of the dict (check value -> key_checks.id) a Store shares between sessions.
@@ -49,10 +51,26 @@ def mac(secret: bytes, pos: int, leaf_hash: bytes) -> str:
     return hmac.digest(secret, pos.to_bytes(8, "big") + leaf_hash, "sha256").hex()
 
 
-def describe(item: CaseEvent | AccessLogEntry) -> tuple[str, int, int | None, str]:
-    if isinstance(item, CaseEvent):
-        return "event", item.id, item.case_id, item.hash
-    return "access", item.id, item.case_id, entry_hash(item)
+#: What the ledger holds, by model: its kind (at most 10 characters) and its words.
+KINDS: dict[type[Any], str] = {
+    CaseEvent: "event",
+    AccessLogEntry: "access",
+    **{model: name for name, model in REGISTER_MODELS.items()},
+}
+LABELS = {
+    "event": "history event",
+    "access": "access-log entry",
+    **{name: f"{name} register entry" for name in REGISTER_MODELS},
+}
+_TRACKED = tuple(KINDS)
+
+
+def describe(item: Any) -> tuple[str, int, int | None, str]:
+    """(kind, row id, case id, content hash) of an item the ledger holds."""
+    kind = KINDS[type(item)]
+    if kind == "access":
+        return kind, item.id, item.case_id, entry_hash(item)
+    return kind, item.id, getattr(item, "case_id", None), item.hash
 
 
 # -- appending ------------------------------------------------------------------------------
@@ -64,7 +82,7 @@ def install(factory: sessionmaker[Session]) -> None:
 
 
 def _collect(session: Session, _context: Any) -> None:
-    new = [o for o in session.new if isinstance(o, CaseEvent | AccessLogEntry)]
+    new = [o for o in session.new if isinstance(o, _TRACKED)]
     if new:
         session.info.setdefault(_PENDING, []).extend(new)
 
@@ -162,14 +180,13 @@ def key_secrets(session: Session, ring: Keyring) -> list[tuple[int, bytes]]:
 def verify(
     session: Session,
     ring: Keyring,
-    events: dict[int, tuple[int | None, str]],
-    access: dict[int, tuple[int | None, str]],
+    items: dict[str, dict[int, tuple[int | None, str]]],
     *,
     case_id: int | None = None,
 ) -> LedgerCheck:
-    """Check the ledger against what the database holds: ``events`` and ``access`` map each
-    history event's and access-log entry's row id to (case id, content hash). With
-    ``case_id``, only that case's entries (positions are then not contiguous)."""
+    """Check the ledger against what the database holds: ``items`` maps each kind (``event``,
+    ``access``, a register) to a map of row id to (case id, content hash). With ``case_id``,
+    only that case's entries (positions are then not contiguous)."""
     keys = key_secrets(session, ring)
     entries_q = select(
         LedgerEntry.pos, LedgerEntry.kind, LedgerEntry.ref_id, LedgerEntry.case_id,
@@ -189,7 +206,7 @@ def verify(
     sealed = [(secret, by_key[key_id]) for key_id, secret in keys]
     problems: list[LedgerProblem] = []
     leaves: list[bytes] = []
-    remaining = {"event": dict(events), "access": dict(access)}
+    remaining = {kind: dict(rows) for kind, rows in items.items()}
     digest, compare = hmac.digest, hmac.compare_digest
     next_pos = 1
     for pos, kind, ref_id, item_case, item_hash in raw_rows(session, entries_q):
@@ -218,12 +235,12 @@ def verify(
         if found is None:
             problem = (
                 problem
-                or f"the {_KIND.get(kind, kind)} it records (id {ref_id}) is missing: it was deleted"
+                or f"the {LABELS.get(kind, kind)} it records (id {ref_id}) is missing: it was deleted"
             )
         elif found != (item_case, item_hash):
             problem = (
                 problem
-                or f"the {_KIND[kind]} differs from what the ledger sealed: it was rewritten"
+                or f"the {LABELS[kind]} differs from what the ledger sealed: it was rewritten"
             )
         if problem:
             problems.append(LedgerProblem(pos, kind, ref_id, item_case, problem))
@@ -231,7 +248,7 @@ def verify(
         for ref_id, (item_case, _) in rest.items():
             problems.append(
                 LedgerProblem(None, kind, ref_id, item_case,
-                              f"the {_KIND[kind]} is not in the ledger: it was added outside the system")
+                              f"the {LABELS[kind]} is not in the ledger: it was added outside the system")
             )  # fmt: skip
     size = next_pos - 1
     if case_id is None:
@@ -242,9 +259,6 @@ def verify(
                               f"the ledger head records {head} entries, the ledger holds {size}")
             )  # fmt: skip
     return LedgerCheck(size, leaves, problems)
-
-
-_KIND = {"event": "history event", "access": "access-log entry"}
 
 
 def access_hashes(

@@ -142,6 +142,8 @@ class Case(Base):
     requester_id: Mapped[int] = mapped_column(ForeignKey("requesters.id"))
     assigned_certifier_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     preferred_language: Mapped[str | None] = mapped_column(String(16))
+    #: The request said the victim needs an interpreter (None: not said). Plain, for counting.
+    interpreter_needed: Mapped[bool | None] = mapped_column(Boolean)
     victim_enc: Mapped[bytes] = mapped_column(LargeBinary)  # names, DOB, gender, A-Number
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     # Human steps: how often the current step's input was refused, and the last reason why.
@@ -438,3 +440,7 @@ class AccessLogEntry(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     what: Mapped[str] = mapped_column(String(200))
     why: Mapped[str] = mapped_column(String(200))
+
+
+# The registers' tables, so that every user of this metadata (Alembic, key rotation) sees them.
+from casework import models_registers  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""The agency profile and its roster: the Chief, designated certifiers, DA contacts, records staff."""
+"""The agency profile and its roster: the Chief, designated certifiers, DA contacts, records
+staff, supervisors (who decide ICE detainer requests)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from casework.models import Agency, Person, RoleAssignment, utcnow
 from casework.states import Role
 
 MAX_CERTIFIERS = 4
-PERSON_ROLES = (Role.CHIEF, Role.CERTIFIER, Role.DA_CONTACT, Role.RECORDS)
+PERSON_ROLES = (Role.CHIEF, Role.CERTIFIER, Role.DA_CONTACT, Role.RECORDS, Role.SUPERVISOR)
 
 
 def get_agency(session: Session) -> Agency:

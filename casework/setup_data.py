@@ -29,6 +29,8 @@ def load_roster(session: Session, spec: dict[str, Any]) -> bool:
         grant_role(session, add_person(session, **entry), Role.DA_CONTACT)
     for entry in spec.get("records", []):
         grant_role(session, add_person(session, **entry), Role.RECORDS)
+    for entry in spec.get("supervisors", []):
+        grant_role(session, add_person(session, **entry), Role.SUPERVISOR)
     return True
 
 

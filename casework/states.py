@@ -34,6 +34,8 @@ class Role(StrEnum):
     CHIEF = "chief"  # the agency head
     DA_CONTACT = "da_contact"
     RECORDS = "records"
+    #: A supervising officer (shift commander): decides ICE detainer requests (registers).
+    SUPERVISOR = "supervisor"
 
 
 S = State

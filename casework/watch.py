@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from casework import documents, steps
+from casework.checkpoints import write_checkpoint
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy, last_filing_day
 from casework.i18n import N_, format_date, gettext_for
@@ -216,4 +217,5 @@ def run_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> 
             ):
                 report.filing_warnings += 1
                 break
+    write_checkpoint(store)  # sign the ledger daily (casework verify-history checks against it)
     return report

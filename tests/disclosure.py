@@ -44,8 +44,55 @@ def adds_up(whole: tuple[str, str], parts: list[tuple[str, str]]) -> list[Equati
     return out
 
 
-def records_equations(f: Figures) -> list[Equation]:
+# The registers' parts: summary section -> (its first row: everything in the period, the
+# columns that add up to "total", the other summary rows that add up to the first, the
+# breakdown sections whose rows add up to it). Every row of these sections adds up across.
+REGISTERS = {
+    "detainer_requests": ("received", ("declined", "honored"), (),
+                          ("detainer_requests_by_form", "detainer_requests_by_basis")),
+    "stops": ("stops", ("licensed_driver_arranged", "towed_statutory",
+                        "towed_no_licensed_driver"), ("offered", "not_offered"), ()),
+    "language_services": ("services", ("in_person", "phone", "video", "translated_document"),
+                          ("wait_recorded", "wait_not_recorded"),
+                          ("language_services_by_language", "language_services_by_context")),
+}  # fmt: skip
+STATS = ("median_wait_minutes", "p90_wait_minutes")
+
+
+def _sum(whole: Ref, parts: list[Ref]) -> Equation:
+    eq: Equation = {whole: -1}
+    for p in parts:
+        eq[p] = eq.get(p, 0) + 1
+    return eq
+
+
+def register_equations(f: Figures) -> list[Equation]:
+    """What a reader knows of the registers' parts, from what the record prints."""
     eqs: list[Equation] = []
+    for key, (first, cols, subrows, breakdowns) in REGISTERS.items():
+        if key not in f:  # a record laid out without its register parts (a hand-made one)
+            continue
+        every = (*cols, "total")
+        for section in (key, f"{key}_by_month", *breakdowns):
+            for row in f[section]:
+                if row not in STATS:
+                    eqs.append(_sum((section, row, "total"), [(section, row, c) for c in cols]))
+        for col in every:
+            eqs.append(
+                _sum((key, first, col), [(f"{key}_by_month", m, col) for m in f[f"{key}_by_month"]])
+            )
+            for b in breakdowns:
+                eqs.append(_sum((key, first, col), [(b, r, col) for r in f[b]]))
+            if subrows:
+                eqs.append(_sum((key, first, col), [(key, r, col) for r in subrows]))
+    if "interpreters" in f:
+        eqs += row_sums(f, "interpreters") + row_sums(f, "certification_letters")
+        eqs += adds_up(("requests", "received"), [("interpreters", k) for k in f["interpreters"]])
+    return eqs
+
+
+def records_equations(f: Figures) -> list[Equation]:
+    eqs: list[Equation] = register_equations(f)
     for section in (
         "requests_by_month",
         "requests",
@@ -147,14 +194,20 @@ def check_labels(exact: Figures, published: Figures, pinned: set[Ref], counts: s
 # --- several releases: figures over monthly counts -----------------------------------------
 
 Key = tuple[str, str, str]
-FLOW_SECTIONS = ("languages", "denial_reasons", "da_positions")
+FLOW_SECTIONS = ("languages", "denial_reasons", "da_positions", "language_services_by_language",
+                 "language_services_by_context", "certification_letters")  # fmt: skip
+#: The measure a month section counts, which its part's summary row counts over the period.
+MONTHLY = {
+    "requests_by_month": "received",
+    **{f"{key}_by_month": f"{key}.{first}" for key, (first, *_) in REGISTERS.items()},
+}
 
 
 def latent(section: str, row: str, col: str, period: Any) -> dict[Key, int]:
     """A figure of the record as a sum of monthly counts (or a count as of a day)."""
     end = period.end.isoformat()
-    if section == "requests_by_month":
-        return {("received", col, row): 1}
+    if section in MONTHLY:
+        return {(MONTHLY[section], col, row): 1}
     if (section, row) == ("outcomes", "open_at_end"):
         return {("open", col, end): 1}
     if section == "deadlines" and row in ("overdue_today", "past_due_with_letter_today"):
@@ -167,7 +220,7 @@ def monthly_equations(months: list[str], rows_seen: dict[str, set[str]]) -> list
     """The record's equations, month by month (each holds for every month)."""
     eqs = []
     flows = ["received", "requests.expedited"]
-    flows += [f"{s}.{r}" for s in FLOW_SECTIONS for r in rows_seen[s]]
+    flows += [f"{s}.{r}" for s in FLOW_SECTIONS[:3] for r in rows_seen[s]]
     flows += [f"outcomes.{r}" for r in ("certified", "denied", "withdrawn", "revoked")]
     flows += [f"time_to_response.{r}" for r in ("answered", *TIMELY)]
     flows += [f"deadlines.{r}" for r in ("delay_explanations", "promised_date_passed",
@@ -177,12 +230,42 @@ def monthly_equations(months: list[str], rows_seen: dict[str, set[str]]) -> list
         ("outcomes.denied", [f"denial_reasons.{k}" for k in rows_seen["denial_reasons"]]),
         ("time_to_response.answered", [f"time_to_response.{k}" for k in TIMELY]),
     ]
+    flows += [f"interpreters.{r}" for r in ("needed", "not_needed", "not_stated")]
+    flows += [f"certification_letters.{r}" for r in rows_seen["certification_letters"]]
+    sums.append(("received", [f"interpreters.{r}" for r in ("needed", "not_needed", "not_stated")]))
     for m in months:
         for f in flows:
             eqs.append({(f, "U", m): 1, (f, "T", m): 1, (f, "total", m): -1})
         for col in UT:
             for whole, parts in sums:
                 eqs.append({(whole, col, m): -1, **{(p, col, m): 1 for p in parts}})
+        eqs += _register_monthly(m, rows_seen)
+    return eqs
+
+
+FIXED_ROWS = {
+    "detainer_requests_by_form": ("I-247A", "I-247D", "I-247N", "other"),
+    "detainer_requests_by_basis": ("charge_and_warrant", "charge_only", "warrant_only",
+                                   "neither"),
+}  # fmt: skip
+
+
+def _register_monthly(m: str, rows_seen: dict[str, set[str]]) -> list[dict[Key, int]]:
+    """The registers' equations in one month."""
+    eqs: list[dict[Key, int]] = []
+    for key, (first, cols, subrows, breakdowns) in REGISTERS.items():
+        whole = f"{key}.{first}"
+        measures = [whole] + [f"{key}.{r}" for r in subrows]
+        groups: list[list[str]] = [[f"{key}.{r}" for r in subrows]] if subrows else []
+        for b in breakdowns:
+            rows = FIXED_ROWS.get(b) or sorted(rows_seen[b])
+            groups.append([f"{b}.{r}" for r in rows])
+            measures += groups[-1]
+        for x in measures:
+            eqs.append({(x, "total", m): -1, **{(x, c, m): 1 for c in cols}})
+        for col in (*cols, "total"):
+            for group in groups:
+                eqs.append({(whole, col, m): -1, **{(p, col, m): 1 for p in group}})
     return eqs
 
 

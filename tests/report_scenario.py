@@ -50,6 +50,7 @@ from casework.steps import (
 from casework.transitions import Actor, apply_transition
 from casework.views import get_case
 from tests.conftest import example_request, t_request
+from tests.register_scenario import RegisterLog, expected_registers, make_log, record_log
 
 NY = ZoneInfo("America/New_York")
 YEARS = (2023, 2024, 2025)
@@ -114,6 +115,7 @@ class Sim:
     language: str | None
     expedited: bool
     events: list[Ev] = field(default_factory=list)
+    interpreter: bool | None = None
 
     @property
     def due(self) -> dt.date:
@@ -127,6 +129,7 @@ class Scenario:
     cases: list[Sim]
     report_numbers: list[str]
     certifier_names: dict[int, str]
+    registers: RegisterLog = field(default_factory=RegisterLog)
 
 
 def _name(rng: random.Random, parts: int) -> str:
@@ -316,6 +319,7 @@ def _received_dates(rng: random.Random, n: int) -> list[dt.date]:
 
 def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
     rng = random.Random(seed)
+    extra = random.Random(seed + 1)  # interpreter needs and registers: rng's draws unchanged
     victims = make_victims(rng, int(n_cases * 0.8))
     blobs = BlobStore(store.settings.attachments_dir)
     with store.reading() as s:
@@ -346,6 +350,9 @@ def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
             date_of_birth=v.date_of_birth.isoformat(),
             preferred_language=language,
         )
+        interpreter = extra.choice([True, False, None])
+        if interpreter is not None:
+            raw["victim"]["interpreter_needed"] = interpreter
         raw["incident"]["police_report_numbers"] = [number]
         raw["incident"]["dates"] = [(received - dt.timedelta(days=30)).isoformat()]
         raw["urgency"] = {
@@ -358,6 +365,7 @@ def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
         result = store_request(store, valid, received=received)
         assert result.created
         sim = Sim(result.case_number, visa, person, received, language, removal)
+        sim.interpreter = interpreter
         sims.append(sim)
         _drive(store, sim, rng, blobs, certs)
     # Decisions late on New Year's Eve, local time: already the next year in UTC.
@@ -396,7 +404,9 @@ def build_scenario(store: Store, n_cases: int, seed: int = 258) -> Scenario:
                     payload["person"] = s.get(Person, payload["person"].id)
                 d.clock = decided - dt.timedelta(days=len(steps) - 1 - i)
                 d.do(s, step, **payload)
-    return Scenario(store, victims, sims, report_numbers, names)
+    log = make_log(extra, n_cases)
+    record_log(store, log)
+    return Scenario(store, victims, sims, report_numbers, names, log)
 
 
 def _drive(
@@ -738,7 +748,17 @@ def expected_records(
         for name in set(assigned) | set(open_now)
     }
     answered = Counter({v: len(days[v]) for v in ("U", "T")})
+    need: dict[str, Counter[str]] = {k: Counter() for k in ("needed", "not_needed", "not_stated")}
+    for c in cases:
+        if start <= c.received <= end:
+            key = {True: "needed", False: "not_needed", None: "not_stated"}[c.interpreter]
+            need[key][c.visa] += 1
     return {
+        **expected_registers(sc.registers, start, end),
+        "certification_letters": {},  # the scenario sends no letters
+        "interpreters": {k: ut(v) for k, v in need.items()},
+        "data_access_by_kind": {},  # nor decrypts anything
+        "data_access_by_source": {},
         "requests_by_month": {k: ut(v) for k, v in months.items()},
         "requests": {"received": ut(received), "expedited": ut(expedited)},
         "outcomes": {

@@ -17,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
+from casework import checkpoints
 from casework.db import Store
 from casework.reports.delivery import email_annual, previous_year, store_annual, table_rows
 from tests.disclosure import HIDDEN
@@ -58,8 +59,21 @@ def test_previous_year() -> None:
 
 def test_store_and_email_once(sqlite_store: Store, inbox: Inbox) -> None:
     sc = build_scenario(sqlite_store, 40, seed=7)
+    folder = sqlite_store.settings.checkpoints_dir
+    assert not list(folder.glob("checkpoint-*.txt"))
     stored = store_annual(sqlite_store, 2024, produced_on=dt.date(2025, 1, 15))
     assert set(stored.files) == {"pdf", "html", "csv", "json"}
+    # The job signed a checkpoint of the ledger first, and the report prints it.
+    written = list(folder.glob("checkpoint-*.txt"))
+    assert len(written) == 1
+    latest = checkpoints.latest(sqlite_store.settings)
+    assert latest is not None and latest.size > 0
+    assert stored.report.checkpoint == latest.summary
+    pdf_text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(stored.files["pdf"]).pages
+    )
+    assert latest.summary in pdf_text and "Integrity of the history counted" in pdf_text
+    assert json.loads(stored.files["json"].read_text())["ledger_checkpoint"] == latest.summary
     for path in stored.files.values():
         assert path.parent == sqlite_store.settings.home / "reports" / "releases" / "annual-2024"
         assert path.exists() and not path.with_name(path.name + ".part").exists()
@@ -99,6 +113,7 @@ def test_store_and_email_once(sqlite_store: Store, inbox: Inbox) -> None:
     text = body.get_payload(decode=True).decode()  # type: ignore[union-attr]
     signed = want["forms_signed"]["total"]
     assert f"2. Certification forms completed and signed: {signed}\r\n" in text
+    assert f"Ledger checkpoint when the report was made: {latest.summary}" in text
     for v in sc.victims:
         assert v.family_name not in text
 

@@ -267,15 +267,19 @@ def test_pdf_and_html_twin_are_accessible_and_archival(small: Scenario, kind: st
         rgb = tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
         assert contrast(rgb, WHITE) >= 4.5, colour  # type: ignore[arg-type]
     if kind == "records":
+        # One monthly chart for each register's part, then the certifications' two.
         images = [a for t, a in outline.tags if a.get("role") == "img"]
-        assert len(images) == 2
-        monthly = report.section("requests_by_month").rows
-        alt = str(images[0]["aria-label"])
-        for key, cells in monthly.items():
-            month = dt.date(int(key[:4]), int(key[5:]), 1).strftime("%B %Y")
-            assert f"{month}: {cells['total']}" in alt
-            assert f"{month}: {cells['total']}" in text  # printed under the chart in the PDF
-        assert "<svg" in html and html.count("<figcaption>") == 2
+        assert len(images) == 5
+        sections = ["detainer_requests_by_month", "stops_by_month",
+                    "language_services_by_month", "requests_by_month"]  # fmt: skip
+        for image, key in zip(images, sections, strict=False):
+            alt = str(image["aria-label"])
+            for month_key, cells in report.section(key).rows.items():
+                month = dt.date(int(month_key[:4]), int(month_key[5:]), 1).strftime("%B %Y")
+                assert f"{month}: {cells['total']}" in alt, key
+            assert alt in text  # printed under the chart in the PDF
+        assert "ICE detainer requests received in each month" in str(images[0]["aria-label"])
+        assert "<svg" in html and html.count("<figcaption>") == 5
 
 
 def test_withheld_bars_are_drawn_as_markers(small: Scenario) -> None:

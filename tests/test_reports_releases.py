@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
+from casework import accesslog
 from casework.blobs import BlobStore
 from casework.cli import main
 from casework.config import Settings
@@ -22,7 +23,7 @@ from casework.db import Store
 from casework.intake.service import store_request
 from casework.intake.validate import validate_request
 from casework.models import SignatureApproval
-from casework.reports import release_annual, release_records, render
+from casework.reports import annual_report, release_annual, release_records, render
 from casework.reports.annual import compute_annual
 from casework.reports.model import Period
 from casework.reports.records import compute_records
@@ -242,6 +243,18 @@ def test_signed_counts_by_the_forms_date_and_internal_lists_name_the_exceptions(
         for fmt in ("json", "csv", "html"):
             assert number in render(internal, fmt).decode(), (year, fmt)
             assert number not in render(public, fmt).decode(), (year, fmt)
+    # Producing an internal version that names a case is an access to case data: logged, with
+    # who and why; the public version names none and logs nothing.
+    with sqlite_store.reading() as s:
+        logged = len(accesslog.entries(s))
+    annual_report(sqlite_store, 2025, suppress=False, who="records tester", today=TODAY)
+    annual_report(sqlite_store, 2025, today=TODAY)
+    with sqlite_store.reading() as s:
+        entries = accesslog.entries(s)[logged:]
+    assert [(e.who, e.what, e.why, e.case_number) for e in entries] == [
+        ("records tester", "1 case number(s) listed in the internal annual report for 2025",
+         "casework report annual", None)
+    ]  # fmt: skip
     # Older data: the approval's signature row is gone; its payload still dates the form.
     with sqlite_store.unit_of_work() as s:
         s.execute(delete(SignatureApproval).where(SignatureApproval.case_id == case.id))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -26,6 +26,7 @@ from casework.reports.compliance import Answered, Compliance, PastDue
 from casework.reports.crosscheck import protect_across
 from casework.reports.model import Period, Report
 from casework.reports.records import RecordsData, build_records
+from casework.reports.register_figures import NO_WAIT, RegisterData
 from casework.reports.suppress import publish
 from tests.disclosure import (
     FEWER,
@@ -65,6 +66,13 @@ class Year:
     positions: list[tuple[int, str, str]]
     open_at: dict[int, tuple[int, int]]  # month index of a period's end -> open U, T
     overdue: tuple[int, int, int, int]  # past due today: with letter U, T; without U, T
+    # The registers (entries as the door lets them in: honored only with a charge and a
+    # warrant, the opportunity withheld only on a statutory tow) and the letters' languages.
+    interpreter: list[str] = field(default_factory=list)  # per request, in order
+    detainers: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    stops: list[tuple[int, str, bool]] = field(default_factory=list)
+    services: list[tuple[int, str, str, str, int | None]] = field(default_factory=list)
+    mail: list[tuple[int, str, str]] = field(default_factory=list)  # letters' languages
 
     def records(self, period: Period) -> RecordsData:
         months = {int(m[5:]) - 1 for m in period.months()}
@@ -103,7 +111,32 @@ class Year:
             if m in months:
                 data.da_positions.setdefault(pos, Counter())[visa] += 1
         data.workload = {"Daniel Reyes": (3, 1)}
+        data.registers = self.registers(months)
         return data
+
+    def registers(self, months: set[int]) -> RegisterData:
+        r = RegisterData()
+        for i, (m, visa, _, _) in enumerate(self.requests):
+            if m in months:
+                need = self.interpreter[i] if i < len(self.interpreter) else "not_stated"
+                r.interpreter[(visa, need)] += 1
+        for m, form, basis, honored in self.detainers:
+            if m in months:
+                ok = honored and basis == "charge_and_warrant"
+                r.detainers[(MONTHS[m], form, basis, "honored" if ok else "declined")] += 1
+        for m, outcome, offered in self.stops:
+            if m in months:
+                r.stops[(MONTHS[m], outcome, offered or outcome != "towed_statutory")] += 1
+        for m, lang, mode, context, wait in self.services:
+            if m in months:
+                r.services[(MONTHS[m], mode)] += 1
+                r.by_language[(lang, mode)] += 1
+                r.by_context[(context, mode)] += 1
+                r.waits[(mode, NO_WAIT if wait is None else wait)] += 1
+        for m, visa, langs in self.mail:
+            if m in months:
+                r.letters[(visa, langs)] += 1
+        return r
 
 
 def _few(element: st.SearchStrategy[Any], most: int) -> st.SearchStrategy[list[Any]]:
@@ -124,7 +157,18 @@ years = st.builds(
         {m: st.tuples(st.integers(0, 12), st.integers(0, 4)) for m in range(12)}
     ),
     overdue=st.tuples(*(st.integers(0, 6) for _ in range(4))),
-)
+    interpreter=_few(st.sampled_from(["needed", "not_needed", "not_stated"]), 70),
+    detainers=_few(st.tuples(MONTH, st.sampled_from(["I-247A", "I-247D", "I-247N", "other"]),
+                             st.sampled_from(["charge_and_warrant", "charge_only", "warrant_only",
+                                              "neither"]), st.booleans()), 30),
+    stops=_few(st.tuples(MONTH, st.sampled_from(["licensed_driver_arranged", "towed_statutory",
+                                                 "towed_no_licensed_driver"]), st.booleans()), 30),
+    services=_few(st.tuples(MONTH, st.sampled_from(["es", "pt", "mam"]),
+                            st.sampled_from(["in_person", "phone", "video", "translated_document"]),
+                            st.sampled_from(["call", "stop", "report"]),
+                            st.none() | st.integers(0, 60)), 40),
+    mail=_few(st.tuples(MONTH, VISA, st.sampled_from(["en", "en+es", "en+note"])), 20),
+)  # fmt: skip
 PERIODS = [Period.year(YEAR)] + [Period.quarter(YEAR, q) for q in range(1, 5)]
 PERIODS += [Period.month(YEAR, m) for m in range(1, 13)]
 
@@ -160,6 +204,20 @@ def test_a_published_record_is_truthful_and_gives_nothing_away(year: Year, perio
                 assert t["answered"][col] not in HIDDEN and isinstance(n, int) and n >= 5
         if t["share_within_90_days"][col] not in (None, *HIDDEN):
             assert t["within_90_days"][col] not in HIDDEN and t["answered"][col] not in HIDDEN
+    # The registers' parts: waiting-time statistics only over 5 or more shown waits; the
+    # policy's zeros (nothing honored without a charge and a warrant) shown as the 0s they are.
+    w = got["language_services"]
+    for col, n in exact.figures()["language_services"]["wait_recorded"].items():
+        for stat in ("median_wait_minutes", "p90_wait_minutes"):
+            if w[stat][col] is not None and w[stat][col] not in HIDDEN:
+                assert w["wait_recorded"][col] not in HIDDEN and isinstance(n, int) and n >= 5
+    for basis, row in got["detainer_requests_by_basis"].items():
+        if basis != "charge_and_warrant":
+            assert row["honored"] == 0
+    assert got["stops"]["not_offered"]["licensed_driver_arranged"] == 0
+    assert {s.part for s in pub.sections} == {
+        "detainers", "unlicensed_operators", "language_access", "certifications"
+    }  # fmt: skip
 
 
 annual_data = st.builds(

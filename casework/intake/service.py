@@ -155,6 +155,8 @@ def _new_case(
         urgency=urgency,
         requester=requester,
         preferred_language=req.victim.preferred_language,
+        # Also inside the encrypted victim record; kept plain (not identifying) for counting.
+        interpreter_needed=req.victim.interpreter_needed,
         victim_enc=ring.encrypt_json(victim),
         history_head="",
         event_count=0,

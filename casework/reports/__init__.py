@@ -75,6 +75,39 @@ def check_public_period(period: Period, today: dt.date) -> None:
         )
 
 
+def checkpoint_line(store: Store) -> str:
+    """The newest ledger checkpoint, as the §4 report prints it (or why there is none)."""
+    from casework.checkpoints import CheckpointError, latest
+
+    try:
+        found = latest(store.settings)
+    except (CheckpointError, OSError) as exc:
+        return f"none that verifies: {exc} (run casework verify-history)"
+    if found is None:
+        return "none written yet (casework checkpoint writes one; so does the daily watch)"
+    return found.summary
+
+
+def log_internal_lists(store: Store, report: Report, *, who: str, why: str) -> None:
+    """An internal version that names cases by number is an access to case data: logged."""
+    from casework import accesslog
+
+    if report.suppressed or not report.internal_lists:
+        return
+    named = sum(len(v) for v in report.internal_lists.values())
+    with store.unit_of_work() as session:
+        accesslog.record(
+            session,
+            who=who,
+            case_id=None,
+            what=(
+                f"{named} case number(s) listed in the internal {report.kind} report "
+                f"for {report.period.label}"
+            ),
+            why=why,
+        )
+
+
 def annual_report(
     store: Store,
     year: int,
@@ -83,17 +116,26 @@ def annual_report(
     produced_on: dt.date | None = None,
     today: dt.date | None = None,
     draft: bool = False,
+    who: str | None = None,
+    why: str = "casework report annual",
 ) -> Report:
     """The §4 report for ``year``, ready to render (small U/T cells withheld by default).
 
-    Refused for a year that has not begun, and for the current year unless ``draft``.
+    Refused for a year that has not begun, and for the current year unless ``draft``. An
+    internal version that lists cases by number writes an access-log entry (``who``: the
+    person or job producing it; default the shell user).
     """
+    from casework.accesslog import local_user
+
     today = today or dt.date.today()
     check_annual_year(year, today, draft=draft)
     with store.reading() as session:
         report = compute_annual(session, year, produced_on=produced_on or today)
     report.draft = year >= today.year
-    return publish(report, suppress=suppress)
+    report.checkpoint = checkpoint_line(store)
+    published = publish(report, suppress=suppress)
+    log_internal_lists(store, published, who=who or local_user(), why=why)
+    return published
 
 
 def records_report(
@@ -129,7 +171,9 @@ def release_annual(
 
     def compute() -> Report:
         with store.reading() as session:
-            return compute_annual(session, year, produced_on=produced_on or today)
+            report = compute_annual(session, year, produced_on=produced_on or today)
+        report.checkpoint = checkpoint_line(store)
+        return report
 
     return release(
         store.settings.home,
@@ -190,7 +234,7 @@ def default_name(report: Report, fmt: str) -> str:
     if report.kind == "annual":
         stem = f"c258f-annual-report-{report.period.start.year}"
     else:
-        stem = f"certification-record-{report.period.label.replace('..', '-to-')}"
+        stem = f"mayors-record-{report.period.label.replace('..', '-to-')}"
     tag = "-draft" if report.draft else ""
     return f"{stem}{tag}{'' if report.suppressed else '-internal'}.{fmt}"
 

@@ -18,7 +18,17 @@ from reportlab.lib import colors
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from casework.reports.model import CERTIFICATIONS, FEWER, SUPPRESSED, Report, Section, Value
+from casework.reports.model import (
+    CERTIFICATIONS,
+    DETAINERS,
+    FEWER,
+    LANGUAGE_ACCESS,
+    SUPPRESSED,
+    UNLICENSED_OPERATORS,
+    Report,
+    Section,
+    Value,
+)
 from casework.reports.render import fmt_value
 from forms.fonts import BOLD, REGULAR, register_fonts
 
@@ -89,14 +99,18 @@ def _legend(d: Drawing, width: float, values: list[Value]) -> None:
                      textAnchor="end"))  # fmt: skip
 
 
-def monthly_chart(section: Section, width: float) -> Chart:
+def monthly_chart(
+    section: Section,
+    width: float,
+    title: str = "Requests received by month",
+    what: str = "the requests received in each month, U and T together",
+) -> Chart:
     register_fonts()
     keys = list(section.rows)
     values = [section.rows[k].get("total") for k in keys]
     many_years = len({k[:4] for k in keys}) > 1
     height = 2.3 * inch
     d = Drawing(width, height, initialFontName=REGULAR, initialFontSize=8)
-    title = "Requests received by month"
     d.add(String(0, height - 12, title, fontName=BOLD, fontSize=10, fillColor=INK))
     chart = VerticalBarChart()
     chart.x, chart.y = 30, 38
@@ -139,7 +153,7 @@ def monthly_chart(section: Section, width: float) -> Chart:
     words = "; ".join(
         f"{_month_words(k)}: {fmt_value(v)}" for k, v in zip(keys, values, strict=True)
     )
-    alt = f"Bar chart of the requests received in each month, U and T together. {words}."
+    alt = f"Bar chart of {what}. {words}."
     return Chart(title, d, alt)
 
 
@@ -196,11 +210,36 @@ def outcomes_chart(section: Section, width: float) -> Chart:
     return Chart(title, d, alt)
 
 
+#: Per part of the record: its monthly section, the chart's title and what its bars count.
+MONTHLY = {
+    DETAINERS: (
+        "detainer_requests_by_month",
+        "ICE detainer requests received by month",
+        "the ICE detainer requests received in each month, declined and honored together",
+    ),
+    UNLICENSED_OPERATORS: (
+        "stops_by_month",
+        "Unlicensed operators stopped, by month",
+        "the stops of unlicensed operators in each month, whatever became of the vehicle",
+    ),
+    LANGUAGE_ACCESS: (
+        "language_services_by_month",
+        "Language services given, by month",
+        "the interpreters and translations given in each month, all modes together",
+    ),
+}
+
+
 def part_charts(report: Report, part: str, width: float) -> list[Chart]:
-    """The charts shown at the head of a part (today: the certifications part of the record)."""
-    if report.kind != "records" or part != CERTIFICATIONS:
+    """The charts shown at the head of a part of the record."""
+    if report.kind != "records":
         return []
-    return [
-        monthly_chart(report.section("requests_by_month"), width),
-        outcomes_chart(report.section("outcomes"), width),
-    ]
+    if part == CERTIFICATIONS:
+        return [
+            monthly_chart(report.section("requests_by_month"), width),
+            outcomes_chart(report.section("outcomes"), width),
+        ]
+    if part in MONTHLY:
+        key, title, what = MONTHLY[part]
+        return [monthly_chart(report.section(key), width, title, what)]
+    return []

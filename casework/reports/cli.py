@@ -139,7 +139,12 @@ def cmd_report(args: argparse.Namespace, store: Store) -> int:
         return 0
     if period is None:
         report = annual_report(
-            store, args.year, suppress=not args.no_suppression, today=today, draft=args.draft
+            store,
+            args.year,
+            suppress=not args.no_suppression,
+            today=today,
+            draft=args.draft,
+            why="casework report annual" + (" --no-suppression" if args.no_suppression else ""),
         )
     else:
         report = records_report(

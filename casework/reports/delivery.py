@@ -6,7 +6,10 @@ the Together figures are exact), logged under ``CASEWORK_HOME/reports/releases``
 (:mod:`casework.reports.releases`): a re-run reissues the same files. The email
 goes to the roster's records staff once per year: the idempotency key is
 ``annual-report:{year}``, so a retried or re-run job never mails it twice (to
-send it again, records staff use the CLI).
+send it again, records staff use the CLI). Before releasing, the job signs a checkpoint of
+the ledger (:func:`casework.checkpoints.write_checkpoint`), which the report then prints; a
+ledger that no longer extends the newest checkpoint stops the job (run
+``casework verify-history``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from casework.checkpoints import write_checkpoint
 from casework.db import Store
 from casework.notify import SmtpSettings, send_email
 from casework.reports import release_annual
@@ -39,7 +43,9 @@ def previous_year(today: dt.date | None = None) -> int:
 def store_annual(
     store: Store, year: int, *, produced_on: dt.date | None = None, today: dt.date | None = None
 ) -> StoredReport:
-    """Release the year's §4 report (PDF, HTML, CSV, JSON) or find it already released."""
+    """Sign a ledger checkpoint, then release the year's §4 report (PDF, HTML, CSV, JSON) or
+    find it already released."""
+    write_checkpoint(store)
     done = release_annual(store, year, today=today, produced_on=produced_on)
     return StoredReport(done.report, {f: done.files[f] for f in STORED_FORMATS})
 
@@ -72,6 +78,8 @@ def email_body(report: Report) -> str:
         "The PDF (with its accessible HTML twin) and the CSV are attached; they explain how each",
         "figure is counted. The report contains no personal identifying information.",
     ]
+    if report.checkpoint:
+        lines += ["", f"Ledger checkpoint when the report was made: {report.checkpoint}"]
     return "\n".join(lines) + "\n"
 
 

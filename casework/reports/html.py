@@ -21,6 +21,8 @@ from casework.reports.charts import BLUE, INK, LIGHT, MUTED, RED, part_charts
 from casework.reports.model import PART_TITLES, Report
 from casework.reports.render import (
     ADDRESSEE,
+    CHECKPOINT_INTRO,
+    CHECKPOINT_TITLE,
     DRAFT,
     INTERNAL_LIST_TITLES,
     INTERNAL_SHORT,
@@ -111,6 +113,9 @@ def context(report: Report) -> dict[str, Any]:
         "marks": "  |  ".join(marks),
         "parts": parts,
         "contact": report.contact,
+        "checkpoint": report.checkpoint,
+        "checkpoint_title": CHECKPOINT_TITLE,
+        "checkpoint_intro": CHECKPOINT_INTRO,
         "internal_lists": [
             (INTERNAL_LIST_TITLES.get(k, k), v) for k, v in report.internal_lists.items()
         ]

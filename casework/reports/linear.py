@@ -20,17 +20,33 @@ from fractions import Fraction
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
-Vector = dict[K, Fraction]
+#: Exact numbers: an ``int`` wherever the value is whole (nearly always: the equations have
+#: coefficients of 1 and -1), a ``Fraction`` only where it is not. Integer arithmetic is
+#: several times faster than Fraction's, and exact all the same.
+Number = int | Fraction
+Vector = dict[K, Number]
 
 
-def _axpy(target: dict[K, Fraction], factor: Fraction, row: Mapping[K, Fraction]) -> None:
+def _whole(value: Number) -> Number:
+    """A Fraction with denominator 1 as the int it is."""
+    if type(value) is Fraction and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def _axpy(target: dict[K, Number], factor: Number, row: Mapping[K, Number]) -> None:
     """``target += factor * row``, dropping entries that become zero."""
+    get = target.get
     for key, value in row.items():
-        new = target.get(key, Fraction(0)) + factor * value
+        new = get(key, 0) + factor * value
         if new:
-            target[key] = new
+            target[key] = _whole(new)
         else:
             target.pop(key, None)
+
+
+def _inverse(value: Number) -> Number:
+    return value if value in (1, -1) else _whole(Fraction(1) / value)
 
 
 class RowSpace(Generic[K]):
@@ -40,7 +56,7 @@ class RowSpace(Generic[K]):
         self, rows: Iterable[Mapping[K, int | Fraction]] = (), *, last: K | None = None
     ) -> None:
         # pivot variable -> (row with 1 at the pivot and no other pivot, its provenance)
-        self._rows: dict[K, tuple[Vector[K], dict[int, Fraction]]] = {}
+        self._rows: dict[K, tuple[Vector[K], dict[int, Number]]] = {}
         self._holding: dict[K, set[K]] = {}  # variable -> pivots whose row mentions it
         self._count = 0
         #: A variable never made a pivot while its row has another (the constant term of
@@ -60,15 +76,16 @@ class RowSpace(Generic[K]):
         """Add an equation; returns its index (for witnesses)."""
         index = self._count
         self._count += 1
-        vec: Vector[K] = {k: Fraction(v) for k, v in row.items() if v}
-        prov: dict[int, Fraction] = {index: Fraction(1)}
+        vec: Vector[K] = {k: _whole(v) for k, v in row.items() if v}
+        prov: dict[int, Number] = {index: 1}
         self._reduce(vec, prov)
         if not vec:
             return index  # already in the span
         pivot = min(vec, key=lambda k: (k == self._last, repr(k)))
-        scale = 1 / vec[pivot]
-        vec = {k: v * scale for k, v in vec.items()}
-        prov = {k: v * scale for k, v in prov.items()}
+        scale = _inverse(vec[pivot])
+        if scale != 1:
+            vec = {k: _whole(v * scale) for k, v in vec.items()}
+            prov = {k: _whole(v * scale) for k, v in prov.items()}
         # Back-substitute: no other row may mention the new pivot.
         for other in list(self._holding.get(pivot, ())):
             orow, oprov = self._rows[other]
@@ -84,7 +101,7 @@ class RowSpace(Generic[K]):
             self._holding.setdefault(key, set()).add(pivot)
         return index
 
-    def _reduce(self, vec: Vector[K], prov: dict[int, Fraction]) -> None:
+    def _reduce(self, vec: Vector[K], prov: dict[int, Number]) -> None:
         for key in [k for k in vec if k in self._rows]:
             factor = vec.get(key)
             if factor:
@@ -92,10 +109,10 @@ class RowSpace(Generic[K]):
                 _axpy(vec, -factor, row)
                 _axpy(prov, -factor, rprov)
 
-    def witness(self, target: Mapping[K, int | Fraction]) -> dict[int, Fraction] | None:
+    def witness(self, target: Mapping[K, int | Fraction]) -> dict[int, Number] | None:
         """The equations combining to ``target`` (index -> factor), or None if it is not in the span."""
-        vec: Vector[K] = {k: Fraction(v) for k, v in target.items() if v}
-        prov: dict[int, Fraction] = {}
+        vec: Vector[K] = {k: _whole(v) for k, v in target.items() if v}
+        prov: dict[int, Number] = {}
         self._reduce(vec, prov)
         if vec:
             return None
@@ -106,11 +123,11 @@ class RowSpace(Generic[K]):
 
     def witness_up_to_constant(
         self, target: Mapping[K, int | Fraction]
-    ) -> dict[int, Fraction] | None:
+    ) -> dict[int, Number] | None:
         """Like :meth:`witness`, for a space whose equations carry a constant term (the
         ``last`` variable): ``target`` is determined when it reduces to a constant alone."""
-        vec: Vector[K] = {k: Fraction(v) for k, v in target.items() if v}
-        prov: dict[int, Fraction] = {}
+        vec: Vector[K] = {k: _whole(v) for k, v in target.items() if v}
+        prov: dict[int, Number] = {}
         self._reduce(vec, prov)
         if any(k != self._last for k in vec):
             return None

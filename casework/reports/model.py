@@ -1,9 +1,8 @@
 """What a report is, independent of how it is rendered, and the calendar it counts by.
 
 A report is a list of *sections*, grouped in *parts* (one per policy of the
-Mayor's executive order: today ``certifications``; the registers add
-``detainers``, ``unlicensed_operators`` and ``language_access`` as parts of
-their own). Each section is a small table: rows (items) by columns (measures),
+Mayor's executive order: ``detainers``, ``unlicensed_operators`` and
+``language_access`` from the registers, and ``certifications``). Each section is a small table: rows (items) by columns (measures),
 every cell an exact ``int``, a ``float``, ``None`` (no value, e.g. a median
 over no cases) or, once published (:mod:`casework.reports.suppress`), one of
 the two labels :data:`FEWER` and :data:`SUPPRESSED`. The PDF, HTML, CSV and
@@ -53,7 +52,16 @@ HIDDEN = (FEWER, SUPPRESSED)
 
 #: The part every certification section belongs to (the Mayor's record and the §4 report).
 CERTIFICATIONS = "certifications"
-PART_TITLES = {CERTIFICATIONS: "U and T visa certifications"}
+#: The parts of the executive order's registers (policies 1 to 3 of the order).
+DETAINERS = "detainers"
+UNLICENSED_OPERATORS = "unlicensed_operators"
+LANGUAGE_ACCESS = "language_access"
+PART_TITLES = {
+    DETAINERS: "ICE detainer requests",
+    UNLICENSED_OPERATORS: "Unlicensed operators stopped",
+    LANGUAGE_ACCESS: "Access to police services in people's own languages",
+    CERTIFICATIONS: "U and T visa certifications",
+}
 
 Value = int | float | str | None
 Ref = tuple[str, str, str]  # section key, row (item), column
@@ -288,6 +296,9 @@ class Report:
     contact: Contact | None = None
     #: Lists that name cases by number: internal version only, dropped on publication.
     internal_lists: dict[str, list[str]] = field(default_factory=dict)
+    #: The newest signed checkpoint of the ledger when the report was made (the §4 report
+    #: prints it, so the figures can be tied to the history they were counted from).
+    checkpoint: str | None = None
 
     @property
     def internal(self) -> bool:
@@ -348,6 +359,8 @@ class Report:
         }
         if self.as_of is not None:
             meta["as_of"] = self.as_of.isoformat()
+        if self.checkpoint is not None:
+            meta["ledger_checkpoint"] = self.checkpoint
         return meta
 
 

@@ -24,6 +24,8 @@ from casework.reports.charts import BLUE, INK, LIGHT, MUTED, RED, part_charts
 from casework.reports.model import PART_TITLES, Contact, Report, Section
 from casework.reports.render import (
     ADDRESSEE,
+    CHECKPOINT_INTRO,
+    CHECKPOINT_TITLE,
     DRAFT,
     INTERNAL_LIST_TITLES,
     INTERNAL_SHORT,
@@ -54,6 +56,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             spaceBefore=12,
             spaceAfter=4,
             textColor=BLUE,
+            keepWithNext=1,
         ),  # fmt: skip
         "h2": ParagraphStyle(
             "h2", base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4
@@ -71,7 +74,8 @@ def escape(text: str) -> str:
 
 
 def section_table(section: Section, styles: dict[str, ParagraphStyle], width: float) -> Table:
-    first = width * (0.52 if len(section.columns) <= 3 else 0.45)
+    n = len(section.columns)
+    first = width * (0.52 if n <= 3 else 0.42 if n == 4 else 0.28)  # "fewer than 5" must fit
     rest = (width - first) / max(1, len(section.columns))
     head = [Paragraph("", styles["base"])] + [
         Paragraph(escape(section.column_label(c)), styles["head"]) for c in section.columns
@@ -227,6 +231,11 @@ def to_pdf(report: Report) -> bytes:
                 story.append(Spacer(1, 2))
     if report.contact is not None:
         story += _contact(report.contact, styles)
+    if report.checkpoint is not None:
+        story += [
+            Paragraph(CHECKPOINT_TITLE, styles["h2"]),
+            Paragraph(escape(f"{CHECKPOINT_INTRO} {report.checkpoint}."), styles["base"]),
+        ]
     if report.internal:
         for name, entries in report.internal_lists.items():
             story.append(Paragraph(escape(INTERNAL_LIST_TITLES.get(name, name)), styles["h2"]))

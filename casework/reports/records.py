@@ -1,4 +1,8 @@
-"""The Mayor's record on request: its ``certifications`` part, computed from the history.
+"""The Mayor's record on request, computed from the history and the registers.
+
+Its parts follow the executive order's policies: ``detainers``, ``unlicensed_operators``
+and ``language_access`` from the registers (:mod:`.register_figures`,
+:mod:`.register_layout`), and ``certifications``, described here.
 
 All figures are aggregated from the state history (``case_events`` joined to
 ``cases``, and the form's signature date); no victim field is read, so the
@@ -62,6 +66,7 @@ from casework.reports.queries import (
     state_at,
 )
 from casework.reports.records_layout import DEFINITIONS, TITLE, records_sections
+from casework.reports.register_figures import RegisterData, gather_registers
 from casework.roster import get_agency
 
 NOT_STATED = "not stated"
@@ -85,6 +90,8 @@ class RecordsData:
     da_positions: dict[str, Counter[str]] = field(default_factory=dict)
     #: certifier name -> (assigned in the period, open today)
     workload: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The registers' counts, the letters' languages, interpreter needs, the access log.
+    registers: RegisterData = field(default_factory=RegisterData)
 
 
 def gather_records(
@@ -131,6 +138,7 @@ def gather_records(
     data.past_due_today = memo[due_key]
     data.da_positions = _da_positions(session, period)
     data.workload = _workload(session, period, today, end_today, memo)
+    data.registers = gather_registers(session, period)
     return data
 
 

@@ -1,9 +1,8 @@
-"""The tables of the Mayor's record (its ``certifications`` part), from plain counts.
+"""The tables of the Mayor's record, from plain counts: the registers' parts
+(:mod:`.register_layout`) and then the ``certifications`` part.
 
 Pure functions over :class:`~casework.reports.records.RecordsData`: the property
-tests feed them generated counts. The registers of the executive order
-(detainers, unlicensed operators, language access) will add parts of their own
-beside this one.
+tests feed them generated counts.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from casework.deadlines import DEFAULT_POLICY
+from casework.i18n.copies import UNDETERMINED
 from casework.policy import DA_POSITIONS, DENIAL_REASONS
 from casework.reports.compliance import TIMELINESS, Answered
 from casework.reports.model import (
@@ -26,11 +26,16 @@ from casework.reports.model import (
     sum_relations,
     ut_row,
 )
+from casework.reports.register_layout import DEFINITIONS as REGISTER_DEFINITIONS
+from casework.reports.register_layout import access_sections, language_name, register_sections
 
 if TYPE_CHECKING:
     from casework.reports.records import RecordsData
 
-TITLE = "Record of U and T visa certification requests (Mayor's executive order)"
+TITLE = (
+    "Record for the Mayor under the executive order (ICE detainer requests, unlicensed "
+    "operators, language access, U and T visa certifications)"
+)
 
 LANGUAGE_NAMES = {
     "ar": "Arabic",
@@ -51,6 +56,7 @@ LANGUAGE_NAMES = {
 }
 
 DEFINITIONS = {
+    **REGISTER_DEFINITIONS,
     CERTIFICATIONS: {
         "requests_received": (
             "Requests by the date they were received (the date the 90-day clock runs from), "
@@ -73,8 +79,27 @@ DEFINITIONS = {
             "when it fell in the period, before that date, with no answer, withdrawal or newer "
             "letter by then; letters recorded without a projected date cannot be checked."
         ),
-    }
+        "preferred_languages": (
+            "'Another language' (und) is a language the request form does not list; the "
+            "request names it in words, which this record does not repeat."
+        ),
+        "data_access": (
+            "Entries of the access log in the period (each time victims' identity or narrative "
+            "was decrypted and shown, exported or downloaded, or every value re-encrypted), by "
+            "kind and by the command or page that did it. Who it was is in the access log, not "
+            "in this record; these counts describe staff activity and are not withheld when "
+            "small."
+        ),
+    },
 }
+
+
+def _language_label(code: str) -> str:
+    if code == UNDETERMINED:
+        return "Another language (und)"
+    if code in LANGUAGE_NAMES:
+        return f"{LANGUAGE_NAMES[code]} ({code})"
+    return code if code == "not stated" else language_name(code)
 
 
 def _nearest_rank(sorted_values: list[int], q: float) -> int:
@@ -97,6 +122,15 @@ def _ut(counter: Counter[str]) -> dict[str, Value]:
 
 
 def records_sections(data: RecordsData) -> tuple[list[Section], list[Relation]]:
+    register_part, register_relations = register_sections(data.registers, data.period)
+    sections, relations = certification_sections(data)
+    return (
+        register_part + sections + access_sections(data.registers),
+        register_relations + relations,
+    )
+
+
+def certification_sections(data: RecordsData) -> tuple[list[Section], list[Relation]]:
     months: dict[str, Counter[str]] = {m: Counter() for m in data.period.months()}
     received: Counter[str] = Counter()
     expedited: Counter[str] = Counter()
@@ -138,7 +172,7 @@ def records_sections(data: RecordsData) -> tuple[list[Section], list[Relation]]:
             columns=UT_COLUMNS,
             rows={k: _ut(languages[k]) for k in lang_order},
             bases={k: Basis(f"requests_received_in_{k}") for k in lang_order},
-            row_labels={k: f"{LANGUAGE_NAMES[k]} ({k})" for k in lang_order if k in LANGUAGE_NAMES},
+            row_labels={k: _language_label(k) for k in lang_order},
         ),
         Section(
             key="outcomes",

@@ -46,6 +46,12 @@ ANNUAL_SUPPRESSION_NOTE = (
     "so that it cannot be used to work out another (it may be of any size, including 0)."
 )
 ADDRESSEE = "Executive Office of Public Safety and Security"
+CHECKPOINT_TITLE = "Integrity of the history counted"
+CHECKPOINT_INTRO = (
+    "The figures are counted from the case histories, which are hash-chained and sealed in "
+    "the department's ledger (the command casework verify-history checks them). The newest signed "
+    "checkpoint of the ledger when this report was made:"
+)
 INTERNAL_LIST_TITLES = {
     "signature_and_approval_in_different_years": (
         "Forms whose signature date and approval fall in different years (internal only)"

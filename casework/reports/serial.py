@@ -28,6 +28,7 @@ def report_to_record(report: Report) -> dict[str, Any]:
         "relations": [[list(r.whole), [list(p) for p in r.parts]] for r in report.relations],
         "contact": dataclasses.asdict(report.contact) if report.contact else None,
         "internal_lists": report.internal_lists,
+        "checkpoint": report.checkpoint,
         "sections": [dataclasses.asdict(s) for s in report.sections],
     }
 
@@ -78,4 +79,5 @@ def report_from_record(data: dict[str, Any]) -> Report:
             else None
         ),
         internal_lists=data.get("internal_lists", {}),
+        checkpoint=data.get("checkpoint"),
     )
