@@ -5,7 +5,19 @@ narrative, when, what and why.
 append-only (database triggers refuse UPDATE and DELETE) and each is put in the ledger with a
 MAC when the transaction commits, exactly like a history event (:mod:`casework.ledger`), so
 ``casework verify-history`` notices an entry edited, deleted or added outside the system.
-Call it inside ``store.unit_of_work()``: a read-only session never commits.
+Call it inside ``store.unit_of_work()``: a read-only session never commits. A caller that
+only reads opens a small unit of work for the entry (:func:`record_now`), never one nested in
+another (on SQLite that fails at once by design).
+
+What is recorded (``who`` / ``what`` / ``why``):
+
+- staff commands (``casework show``, ``form``, ``attachments``, ``keys rotate``): the local
+  user and host, what was decrypted, the command;
+- the workflow (:data:`WORKFLOW`): the case file built for a waiting step's form, documents
+  generated from victim data, documents holding it decrypted to be emailed, the Chief's DRAFT;
+- requesters' document downloads from the portal;
+- every action-code attempt (``who`` is the identity the answer *claimed*, with the outcome),
+  a code voided after too many wrong attempts, the Chief's alert and every reissue.
 """
 
 from __future__ import annotations
@@ -21,10 +33,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework.db import READ_ONLY
+from casework.db import READ_ONLY, Store
 from casework.errors import CaseworkError
 from casework.history import utc_text
 from casework.models import AccessLogEntry, Case, utcnow
+
+#: ``who`` for what the workflow does by itself (Prefect runs, the deadline watch).
+WORKFLOW = "casework workflow (system)"
 
 
 def record(session: Session, *, who: str, case_id: int | None, what: str, why: str) -> None:
@@ -37,6 +52,13 @@ def record(session: Session, *, who: str, case_id: int | None, what: str, why: s
     session.add(
         AccessLogEntry(at=utcnow(), who=who[:254], case_id=case_id, what=what[:200], why=why[:200])
     )
+
+
+def record_now(store: Store, *, who: str, case_id: int | None, what: str, why: str) -> None:
+    """Append an entry in a unit of work of its own, for a caller that only reads (it must
+    not hold a unit of work in this thread)."""
+    with store.unit_of_work() as session:
+        record(session, who=who, case_id=case_id, what=what, why=why)
 
 
 def local_user() -> str:

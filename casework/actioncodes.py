@@ -24,6 +24,7 @@ from hashlib import sha256
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework import accesslog
 from casework.crypto import keyring
 from casework.escape import one_line
 from casework.models import ActionCode, Case, Person, utcnow
@@ -127,21 +128,39 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 def record_attempt(
     session: Session, case: Case, step_key: str, *, claimed: str, outcome: str
 ) -> bool:
-    """Record one attempt at a step's code (when, who it claimed to be, how it ended); return
-    True when this attempt used up the last allowed wrong one (the code is now void).
+    """Record one attempt at a step's code and return True when this attempt used up the last
+    allowed wrong one (the code is now void).
 
-    The one place every attempt passes: the access log (casework.accesslog) joins here."""
+    The one place every attempt passes. It goes to the access log (not the case history):
+    when (the entry's time), who it claimed to be (``who``, as typed, on one line), which
+    step and how it ended; a code voided by this attempt is a second entry."""
     row = _row(session, case, step_key)
-    if row is None:
-        return False
-    row.last_attempt_at = utcnow()
-    if outcome not in WRONG or row.voided_at is not None:
-        return False
-    row.attempts = (row.attempts or 0) + 1
-    if row.attempts >= MAX_WRONG:
-        row.voided_at = utcnow()
-        return True
-    return False
+    locked = False
+    counted = ""
+    if row is not None:
+        row.last_attempt_at = utcnow()
+        if outcome in WRONG and row.voided_at is None:
+            row.attempts = (row.attempts or 0) + 1
+            counted = f", wrong attempt {row.attempts} of {MAX_WRONG}"
+            if row.attempts >= MAX_WRONG:
+                row.voided_at = utcnow()
+                locked = True
+    accesslog.record(
+        session,
+        who=f"{one_line(claimed)[:240] or '(no identity given)'} (claimed)",
+        case_id=case.id,
+        what=f"action code attempt at step {step_key}: {outcome}{counted}",
+        why="answer to a waiting step",
+    )
+    if locked:
+        accesslog.record(
+            session,
+            who=accesslog.WORKFLOW,
+            case_id=case.id,
+            what=f"action code for step {step_key} void after {MAX_WRONG} wrong attempts",
+            why="action-code lockout",
+        )
+    return locked
 
 
 def spend(session: Session, case: Case, step_key: str) -> None:

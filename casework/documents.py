@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import officialforms, signing
+from casework import accesslog, officialforms, signing
 from casework.blobs import BlobStore
 from casework.errors import CaseworkError
 from casework.formdata import letter_context, supplement_b_input
@@ -24,6 +24,7 @@ from casework.models import Case, CaseEvent, Document
 from casework.steps import record_document
 from forms.api import is_facsimile, render_supplement_b
 from forms.letters import LetterContext, assemble_packet, render_letter
+from forms.spec import load_spec
 
 
 def last_event(session: Session, case: Case, *actions: str) -> CaseEvent | None:
@@ -43,6 +44,15 @@ def document_since(session: Session, case: Case, kind: str, basis_seq: int) -> D
     ).first()
 
 
+#: Documents made from the victim's identity or narrative, and what of it each holds: making
+#: one, or decrypting it to send, is written to the access log.
+HOLDS_VICTIM_DATA = {
+    "da_memo": "the request's helpfulness summary",
+    "supplement_b": "victim identity and the certifier's findings",
+    "packet": "victim identity and the certifier's findings",
+}
+
+
 def _once(
     session: Session,
     case: Case,
@@ -50,16 +60,29 @@ def _once(
     basis_seq: int,
     blobs: BlobStore,
     make: Callable[[], bytes],
+    decrypts: str | None = None,
 ) -> Document:
+    """The document of ``kind`` answering the basis event, made (by ``make``, which does any
+    decryption it needs) only when none is recorded yet. ``decrypts`` names what of the
+    victim's data ``make`` decrypts: the access log records it when it runs."""
     found = document_since(session, case, kind, basis_seq)
     if found is not None:
         return found
+    data = make()
+    if decrypts:
+        accesslog.record(
+            session,
+            who=accesslog.WORKFLOW,
+            case_id=case.id,
+            what=f"{decrypts} (to make the {kind.replace('_', ' ')})",
+            why="document generation",
+        )
     return record_document(
         session,
         case,
         case.version,
         kind=kind,
-        data=make(),
+        data=data,
         blobs=blobs,
         extra={"basis_seq": basis_seq},
     )
@@ -84,8 +107,11 @@ def _requester_letter(kind: str, ctx: LetterContext, case: Case) -> bytes:
 
 def da_memo(session: Session, case: Case, blobs: BlobStore) -> Document:
     basis = _basis(session, case, "submit", "reopen")
-    ctx = letter_context(session, case)
-    return _once(session, case, "da_memo", basis, blobs, lambda: render_letter("da_memo", ctx))
+
+    def make() -> bytes:
+        return render_letter("da_memo", letter_context(session, case, with_summary=True))
+
+    return _once(session, case, "da_memo", basis, blobs, make, HOLDS_VICTIM_DATA["da_memo"])
 
 
 def supplement_b(
@@ -94,15 +120,14 @@ def supplement_b(
     """The signed-ready form after the Chief's approval: the installed official PDF filled,
     or a marked facsimile when none is installed."""
     basis = _basis(session, case, "approve_signature")
-    data = supplement_b_input(session, case)
-    official = officialforms.installed_pdf(session, data.visa_type, data.edition)
+
+    def make() -> bytes:
+        data = supplement_b_input(session, case)
+        official = officialforms.installed_pdf(session, data.visa_type, data.edition)
+        return render_supplement_b(data, official_pdf=official, draft=draft or None)
+
     return _once(
-        session,
-        case,
-        "supplement_b",
-        basis,
-        blobs,
-        lambda: render_supplement_b(data, official_pdf=official, draft=draft or None),
+        session, case, "supplement_b", basis, blobs, make, HOLDS_VICTIM_DATA["supplement_b"]
     )
 
 
@@ -110,16 +135,21 @@ def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Docu
     """Cover letter (last filing day) + the form + an index of the attachments, as one PDF."""
     basis = _basis(session, case, "approve_signature")
     form = supplement_b(session, case, blobs)
-    ctx = letter_context(session, case, form_is_facsimile=is_facsimile(blobs.get(form.sha256)))
+
+    def cover_letter() -> bytes:  # the form is read only to tell a facsimile
+        facsimile = is_facsimile(blobs.get(form.sha256))
+        ctx = letter_context(session, case, form_is_facsimile=facsimile)
+        return _requester_letter("certification_cover", ctx, case)
+
     cover = _once(
         session,
         case,
         "certification_cover",
         basis,
         blobs,
-        lambda: _requester_letter("certification_cover", ctx, case),
+        cover_letter,
+        f"{HOLDS_VICTIM_DATA['supplement_b']} (the generated form, read to tell a facsimile)",
     )
-    data = supplement_b_input(session, case)
     title = "Form I-918 Supplement B" if case.visa_type == "U" else "Form I-914 Supplement B"
     return _once(
         session,
@@ -133,8 +163,9 @@ def certification_packet(session: Session, case: Case, blobs: BlobStore) -> Docu
             attachments=[(a.filename, a.sha256, a.page_count) for a in case.attachments],
             title=f"{title} - {case.case_number}",
             case_number=case.case_number,
-            edition=data.edition,
+            edition=load_spec(case.visa_type).edition,
         ),
+        HOLDS_VICTIM_DATA["packet"],
     )
 
 

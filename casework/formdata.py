@@ -183,10 +183,13 @@ def letter_context(
     signer: signing.Official | None = None,
     form_is_facsimile: bool | None = None,
     policy: Policy = DEFAULT_POLICY,
+    with_summary: bool = False,
 ) -> LetterContext:
     """What a letter or email says about the case. ``signer`` signs the letter (the person
     whose decision it conveys); the cover letter is signed by the recorded official.
-    ``form_is_facsimile`` defaults to whether no official form is installed for the case."""
+    ``form_is_facsimile`` defaults to whether no official form is installed for the case.
+    ``with_summary`` decrypts the request's helpfulness summary (only the DA memo prints it;
+    the caller writes the access-log entry)."""
     today = today or dt.date.today()
     if form_is_facsimile is None:
         ed = load_spec(case.visa_type).edition
@@ -218,7 +221,7 @@ def letter_context(
         da_contact_name=da.consulted_name if da else None,
         da_answer_by=case.received_on + dt.timedelta(days=policy.da_answer_days),
         incident_summary=_incident_summary(case),
-        helpfulness_summary=_request_summary(case) or None,
+        helpfulness_summary=(_request_summary(case) or None) if with_summary else None,
         report_numbers=[n for inc in case.incidents for n in inc.report_numbers],
         signer_name=signer.full_name if signer else None,
         signer_title=signer.title if signer else None,

@@ -30,17 +30,25 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
 
 
 def cmd_form(args: argparse.Namespace, store: Any) -> int:
+    from casework import accesslog
     from casework.formdata import supplement_b_input
     from casework.officialforms import installed_pdf
     from casework.views import get_case
     from forms.api import render_supplement_b
 
-    with store.reading() as session:
+    with store.unit_of_work() as session:  # the access-log entry commits with the read
         case = get_case(session, args.case)
         data = supplement_b_input(session, case)
         official = installed_pdf(session, data.visa_type, data.edition)
+        out = args.out or Path(f"{data.case_number}.pdf")
+        accesslog.record(
+            session,
+            who=accesslog.local_user(),
+            case_id=case.id,
+            what=f"victim identity and the certifier's findings (Supplement B written to {out})",
+            why="casework form",
+        )
     pdf = render_supplement_b(data, official_pdf=official, draft=True if args.draft else None)
-    out = args.out or Path(f"{data.case_number}.pdf")
     out.write_bytes(pdf)
     state = "signed-ready" if data.signature.approved and not args.draft else "DRAFT - not signed"
     kind = "official form" if official is not None else "FACSIMILE, not the official form"

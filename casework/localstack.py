@@ -69,6 +69,7 @@ class Process:
             stdout=self._fh,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=0o077,  # databases, results and logs it writes: readable by their owner only
         )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:

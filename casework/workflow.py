@@ -14,8 +14,9 @@ import os
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from casework import access, documents, steps
+from casework import access, accesslog, documents, steps
 from casework.blobs import BlobStore
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy
@@ -43,8 +44,26 @@ def _blobs(store: Store) -> BlobStore:
     return BlobStore(store.settings.documents_dir)
 
 
-def _attachment(store: Store, doc: Document, name: str) -> tuple[str, bytes, str]:
+def _attachment(
+    session: Session, store: Store, doc: Document, name: str, to: list[str]
+) -> tuple[str, bytes, str]:
+    """The document decrypted to be emailed (the copy that leaves the store in the clear); in
+    the access log when it holds the victim's data."""
+    holds = documents.HOLDS_VICTIM_DATA.get(doc.kind)
+    if holds:
+        accesslog.record(
+            session,
+            who=accesslog.WORKFLOW,
+            case_id=doc.case_id,
+            what=f"{holds} (the {doc.kind.replace('_', ' ')}, decrypted to be sent)",
+            why=f"to be emailed to {', '.join(to)}",
+        )
     return (name, _blobs(store).get(doc.sha256), PDF)
+
+
+def _sent(session: Session, key: str) -> bool:
+    row = session.scalars(select(Notification).where(Notification.idempotency_key == key)).first()
+    return row is not None and row.sent_at is not None
 
 
 LOOKUP_CODE = N_("Lookup code: %(code)s")
@@ -77,18 +96,23 @@ def intake(store: Store, number: str) -> str:
         ctx = letter_context(s, case, today=dt.date.today())
         subject, body = render_email_text("da_memo", ctx)
         to = [p.email for p in da]
-        attachment = _attachment(store, memo, f"{number}-da-consultation.pdf")
+        key = f"da-memo:{number}:{memo.sha256[:16]}"
+        sent = _sent(s, key)  # a replay decrypts nothing it will not send
+        attachments = (
+            [] if sent else [_attachment(s, store, memo, f"{number}-da-consultation.pdf", to)]
+        )
         case_id = case.id
-    send_email(
-        store,
-        key=f"da-memo:{number}:{memo.sha256[:16]}",
-        kind="da_memo",
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=[attachment],
-        case_id=case_id,
-    )
+    if not sent:
+        send_email(
+            store,
+            key=key,
+            kind="da_memo",
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments,
+            case_id=case_id,
+        )
     with store.unit_of_work() as s:
         case = get_case(s, number)
         if case.state == State.SUBMITTED:
@@ -136,18 +160,23 @@ def deliver_certification(store: Store, number: str) -> str:
         langs = documents.languages(case)
         subject, body = requester_email("certification_cover", ctx, langs)
         to, case_id = [case.requester.email], case.id
-        attachment = _attachment(store, packet, f"{number}-supplement-b-packet.pdf")
-    send_email(
-        store,
-        key=f"deliver:{number}:{packet.sha256[:16]}",
-        kind="certification",
-        to=to,
-        subject=subject,
-        body=body,
-        attachments=[attachment],
-        case_id=case_id,
-        language=langs,
-    )
+        key = f"deliver:{number}:{packet.sha256[:16]}"
+        sent = _sent(s, key)
+        attachments = (
+            [] if sent else [_attachment(s, store, packet, f"{number}-supplement-b-packet.pdf", to)]
+        )
+    if not sent:
+        send_email(
+            store,
+            key=key,
+            kind="certification",
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments,
+            case_id=case_id,
+            language=langs,
+        )
     with store.unit_of_work() as s:
         case = get_case(s, number)
         if case.state == State.CERTIFIED:
@@ -166,7 +195,7 @@ def send_letter(store: Store, number: str, name: str) -> bool:
         langs = documents.languages(case)
         subject, body = requester_email(spec.template, ctx, langs)
         to, case_id, seq = [case.requester.email], case.id, event.seq
-        attachment = _attachment(store, doc, f"{number}-{spec.filename}.pdf")
+        attachment = _attachment(s, store, doc, f"{number}-{spec.filename}.pdf", to)
     return send_email(
         store,
         key=f"{name}:{number}:{seq}",

@@ -69,7 +69,7 @@ def nudge(store: Store, case_number: str) -> str | None:
     reopening), bring the case's run in line: resume it if it waits for the requester,
     cancel it if the form it shows no longer fits the case, start one where none runs."""
     from casework.states import State
-    from casework.steps.waiting import waiting_step
+    from casework.steps.waiting import waiting_pause_key
 
     with store.reading() as s:
         case = get_case(s, case_number)
@@ -83,8 +83,8 @@ def nudge(store: Store, case_number: str) -> str | None:
             if state.state_details.run_input_keyset is None:  # waiting for the requester
                 resume_flow_run(UUID(run_id))
                 return run_id
-            waiting = waiting_step(store, case_number)
-            if waiting is not None and waiting.pause_key == state.state_details.pause_key:
+            pause_key = waiting_pause_key(store, case_number)
+            if pause_key is not None and pause_key == state.state_details.pause_key:
                 return run_id  # the form still fits: a person will answer it
             client.set_flow_run_state(
                 UUID(run_id),

@@ -123,7 +123,9 @@ def main() -> int:
             var / "prefect", logs, port=args.prefect_port, cwd=ROOT
         )
         procs.append(server)
-        env.update(prefect)
+        # only Prefect's settings: the rest of that dict is this process's environment, which
+        # would put back a CASEWORK_SMTP_PORT (or any CASEWORK_*) the caller had exported
+        env.update({k: v for k, v in prefect.items() if k.startswith("PREFECT_")})
         env_file = var / "stack.env"
         write_env(env_file, env)
         casework = [PY, "-m", "casework.cli"]

@@ -74,6 +74,9 @@ class HumanStep:
     attachments: Callable[[Session, Case], list[EmailAttachment]] = field(
         default=_no_attachments
     )  # sent with the email that asks the person to act
+    #: What of the victim's identity or narrative the form (and its attachments) decrypts and
+    #: shows, for the access log; empty when it shows none.
+    shows: str = ""
 
     def answer_model(self, visa_type: str) -> type[Answer]:
         return self.answers[visa_type]

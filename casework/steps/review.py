@@ -231,6 +231,7 @@ STEP = HumanStep(
     starting_values=starting_values,
     check=check,
     apply=apply,
+    shows="the request's narrative, helpfulness summary and family members, or the last findings",
 )
 
 

@@ -228,6 +228,7 @@ STEP = HumanStep(
     check=check,
     apply=apply,
     attachments=draft_form,
+    shows="the certifier's findings: narrative, injuries, helpfulness, family members",
 )
 
 

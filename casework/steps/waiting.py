@@ -13,7 +13,7 @@ import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import actioncodes
+from casework import accesslog, actioncodes
 from casework.db import Store
 from casework.errors import CaseworkError
 from casework.escape import one_line
@@ -50,12 +50,15 @@ class Waiting:
 
 
 def waiting_step(store: Store, number: str) -> Waiting | None:
-    with store.reading() as s:
+    """The step the case waits at, with its form's case file and starting values. Building
+    them decrypts what the step shows (``HumanStep.shows``): the access-log entry is written
+    in the same unit of work. To learn only which step waits, use :func:`waiting_pause_key`."""
+    with store.unit_of_work() as s:
         case = get_case(s, number)
         step = current_step(s, case)
         if step is None:
             return None
-        return Waiting(
+        waiting = Waiting(
             step=step.name,
             step_key=step.step_key,
             pause_key=step.pause_key,
@@ -66,6 +69,23 @@ def waiting_step(store: Store, number: str) -> Waiting | None:
             answer_model=step.spec.answer_model(case.visa_type),
             values=starting_values(s, case, step),
         )
+        if step.spec.shows:
+            accesslog.record(
+                s,
+                who=accesslog.WORKFLOW,
+                case_id=case.id,
+                what=f"{step.spec.shows} (the {step.name} form)",
+                why=f"form of the waiting {step.name} step for {step.person.email} (Prefect)",
+            )
+        return waiting
+
+
+def waiting_pause_key(store: Store, number: str) -> str | None:
+    """The pause key of the step the case waits at (None: no human step waits); decrypts
+    nothing."""
+    with store.reading() as s:
+        step = current_step(s, get_case(s, number))
+        return step.pause_key if step is not None else None
 
 
 def describe(session: Session, case: Case, step: Step) -> str:
@@ -156,6 +176,16 @@ def _send_code(store: Store, number: str, key: str, run_url: str | None) -> bool
         )
         subject = f"{number}: {step.spec.task} (due {case.response_due.isoformat()})"
         to, case_id = [step.person.email], case.id
+        if attachments:  # made from the victim's data, leaving the store by email
+            accesslog.record(
+                s,
+                who=accesslog.WORKFLOW,
+                case_id=case_id,
+                what=f"victim identity and {step.spec.shows or 'case data'} "
+                f"({', '.join(a[0] for a in attachments)})",
+                why=f"to be emailed to {step.person.email} with the action code for step "
+                f"{step.step_key}",
+            )
     return send_email(
         store,
         key=key,
@@ -170,8 +200,8 @@ def _send_code(store: Store, number: str, key: str, run_url: str | None) -> bool
 
 def reissue_code(store: Store, number: str, chief_email: str, run_url: str | None) -> str:
     """The Chief has a new code sent to the person the step waits for (after a lockout, an
-    expiry or a lost email); returns that person's email."""
-    with store.reading() as s:
+    expiry or a lost email); returns that person's email. In the access log."""
+    with store.unit_of_work() as s:
         case = get_case(s, number)
         boss = find_person(s, chief_email)
         if Role.CHIEF.value not in active_roles(s, boss.id):
@@ -182,6 +212,13 @@ def reissue_code(store: Store, number: str, chief_email: str, run_url: str | Non
         issued = actioncodes.issue_number(s, case, step.step_key)
         key = f"action:{number}:{step.step_key}:{step.person.id}:reissue-{issued + 1}"
         email = step.person.email
+        accesslog.record(
+            s,
+            who=f"{boss.email} (as given to the command, by {accesslog.local_user()})",
+            case_id=case.id,
+            what=f"action code for step {step.step_key} reissued to {email}",
+            why="casework reissue-code",
+        )
     _send_code(store, number, key, run_url)
     return email
 
@@ -229,12 +266,19 @@ def answer(store: Store, number: str, pause_key: str, raw: dict[str, Any]) -> An
 def alert_chief(
     store: Store, number: str, step_key: str, step_name: str, issue_no: int, claimed: str
 ) -> bool:
-    with store.reading() as s:
+    with store.unit_of_work() as s:
         case = get_case(s, number)
         boss = chief(s)
         step = current_step(s, case)
         waits_for = step.person.email if step else "-"
         case_id = case.id
+        accesslog.record(
+            s,
+            who=accesslog.WORKFLOW,
+            case_id=case_id,
+            what=f"lockout of step {step_key} (code {issue_no}) emailed to the Chief {boss.email}",
+            why="action-code lockout alert",
+        )
     return send_email(
         store,
         key=f"lockout:{number}:{step_key}:{issue_no}",
