@@ -8,6 +8,11 @@
    stored as validated (decrypted read-back, attachment digests, a working status token),
    and a refused one leaves nothing behind.
 
+Both check every accepted submission against rules written out here by hand from
+DOMAIN.md (``plainly_invalid``), not taken from casework.intake: the validator the portal
+calls is also the one the tests compare with, so a rule dropped from it would otherwise go
+unseen.
+
 Bounded by PORTAL_FUZZ_EXAMPLES (default 50 per operation).
 """
 
@@ -19,6 +24,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 from typing import Any
 
 import hypothesis
@@ -58,6 +64,93 @@ OPERATIONS = [
 ]
 
 
+# -- what any accepted submission must satisfy, by hand (DOMAIN.md), not from casework ----------
+
+#: local part, one @, a domain with a dot; no spaces (after the surrounding ones are trimmed)
+PLAIN_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: DOMAIN.md, "T visa trafficking types"; none of them is a U activity, nor is arson.
+T_TYPES = {"sex_trafficking_force_fraud_coercion", "sex_trafficking_of_minor", "labor_trafficking"}
+NOT_U = T_TYPES | {"sex_trafficking", "arson"}
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str) or not PLAIN_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def plainly_invalid(raw: Any, files: dict[str, bytes]) -> list[str]:
+    """What is wrong with an accepted submission, by rules written out here; [] if nothing."""
+    if not isinstance(raw, dict):
+        return ["the request is not a JSON object"]
+    wrong: list[str] = []
+    visa = raw.get("visa_type")
+    if visa not in ("U", "T"):
+        wrong.append(f"visa_type {visa!r}")
+    requester = raw.get("requester") or {}
+    email = requester.get("email") if isinstance(requester, dict) else None
+    if not isinstance(email, str) or not PLAIN_EMAIL.fullmatch(email.strip()):
+        wrong.append(f"requester.email {email!r}")
+    victim = raw.get("victim") or {}
+    victim = victim if isinstance(victim, dict) else {}
+    for field in ("family_name", "given_name"):
+        name = victim.get(field)
+        if not isinstance(name, str) or not name.strip():
+            wrong.append(f"victim.{field} {name!r}")
+    born = _date(victim.get("date_of_birth"))
+    if born is None or born > TODAY:
+        wrong.append(f"victim.date_of_birth {victim.get('date_of_birth')!r}")
+    incident = raw.get("incident") or {}
+    incident = incident if isinstance(incident, dict) else {}
+    dates = incident.get("dates")
+    if not isinstance(dates, list) or not dates:
+        wrong.append(f"incident.dates {dates!r}")
+    else:
+        for value in dates:
+            when = _date(value)
+            if when is None or when > TODAY or (born is not None and when < born):
+                wrong.append(f"incident.dates: {value!r}")
+    activities = incident.get("qualifying_activities")
+    if not isinstance(activities, list) or not activities:
+        wrong.append(f"incident.qualifying_activities {activities!r}")
+    else:
+        if len(set(map(str, activities))) != len(activities):
+            wrong.append(f"incident.qualifying_activities twice: {activities!r}")
+        for key in activities:
+            if (visa == "T" and key not in T_TYPES) or (visa == "U" and key in NOT_U):
+                wrong.append(f"incident.qualifying_activities: {key!r} for {visa}")
+    listed = raw.get("attachments") or []
+    for name in listed if isinstance(listed, list) else [listed]:
+        if not isinstance(name, str) or not files.get(name, b"").startswith(b"%PDF-"):
+            wrong.append(f"attachments: {name!r} is not an uploaded PDF")
+    return wrong
+
+
+def test_the_hand_written_rules_see_what_they_should() -> None:
+    """The rules themselves: the shared example passes; each kind of junk is named."""
+    files = example_pdfs()
+    assert plainly_invalid(example_request(), files) == []
+    for dotted, junk, named in [
+        ("requester.email", "not an address", "requester.email"),
+        ("requester.email", "a@localhost", "requester.email"),
+        ("victim.given_name", "  ", "victim.given_name"),
+        ("victim.date_of_birth", "2030-01-01", "victim.date_of_birth"),
+        ("incident.dates", ["2027-01-01"], "incident.dates"),
+        ("incident.qualifying_activities", ["arson"], "qualifying_activities"),
+        ("incident.qualifying_activities", [], "qualifying_activities"),
+        ("visa_type", "u", "visa_type"),
+        ("attachments", ["missing.pdf"], "attachments"),
+    ]:
+        raw = example_request()
+        _set(raw, dotted, junk)
+        found = plainly_invalid(raw, files)
+        assert any(named in w for w in found), (dotted, junk, found)
+
+
 def _uploads(body: Any) -> tuple[Any, dict[str, bytes]]:
     """(the request part, parsed if it is JSON text; the uploads under the listed names)."""
     if not isinstance(body, dict):
@@ -95,6 +188,7 @@ def test_api_fuzz(sqlite_store: Store, method: str, path: str) -> None:
         assert path == "/api/requests", f"{method} {path} honoured a made-up token"
         raw, files = _uploads(case.body)
         validate_request(raw, today=TODAY, files=files)  # raises if the API accepted junk
+        assert not plainly_invalid(raw, files), plainly_invalid(raw, files)
         number = response.json()["case_number"]
         assert after[0] == before[0] + 1
         with sqlite_store.reading() as s:
@@ -139,7 +233,27 @@ def _set(raw: dict[str, Any], dotted: str, value: Any) -> None:
     node[last] = value
 
 
+#: Junk every run tries, whatever hypothesis draws (each is refused by a rule above).
+ALWAYS_TRIED: list[dict[str, Any]] = [
+    {"requester.email": "not an address"},
+    {"requester.email": "advocate@localhost"},
+    {"victim.given_name": ""},
+    {"victim.date_of_birth": "2030-02-30"},
+    {"incident.dates": ["2027-01-01"]},
+    {"incident.qualifying_activities": ["arson"]},
+    {"visa_type": "T"},  # with the example's U activities
+    {"attachments": ["missing.pdf"]},
+]
+
+
+def _always_tried(test: Any) -> Any:
+    for changes in reversed(ALWAYS_TRIED):
+        test = hypothesis.example(changes=changes)(test)
+    return test
+
+
 @FUZZ_SETTINGS
+@_always_tried
 @hypothesis.given(
     changes=st.dictionaries(
         st.sampled_from(sorted(CHANGES)), st.none(), min_size=1, max_size=3
@@ -167,6 +281,8 @@ def test_api_accepts_exactly_what_intake_accepts_and_stores_it(
             assert counts(sqlite_store) == before
             return
         assert response.status_code == 201, response.text[:500]
+        accepted_wrongly = plainly_invalid(raw, files)
+        assert not accepted_wrongly, f"accepted: {accepted_wrongly}"
         body = response.json()
         lookup = client.get(f"/api/requests/{token_from(body['status_url'])}")
         assert lookup.status_code == 200 and lookup.json()["case_number"] == body["case_number"]

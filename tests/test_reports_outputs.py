@@ -16,9 +16,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -332,9 +333,40 @@ def test_first_page_renders_like_the_reference(small: Scenario, tmp_path: Path, 
     )
     ref = Image.open(reference).convert("RGB")
     assert ref.size == image.size
-    diff = ImageChops.difference(ref, image).convert("L")
-    changed = sum(diff.histogram()[65:])  # pixels off by more than a quarter of the range
-    assert changed < 0.005 * image.size[0] * image.size[1], f"{changed} pixels differ"
+    changed, limit = pixels_changed(ref, image)
+    assert changed <= limit, (
+        f"{changed} pixels differ from {reference.name} by more than {CHANNEL_TOLERANCE}/255 "
+        f"in a colour channel (tolerance {limit}); the new rendering is {tmp_path}/report-{kind}.png"
+    )
+
+
+#: A pixel counts as changed when a colour channel moves by more than this (of 255): a
+#: different colour, shape or position, not the faint shading of a different rasteriser build.
+CHANNEL_TOLERANCE = 32
+#: ...and the page may have this share of changed pixels (about 545 on the 918 x 1188 page:
+#: a few glyphs' edges). A changed colour of the headings or bars (about 3,900 pixels) or
+#: withheld-figure markers a quarter shorter (about 5,000) fail; the text itself is checked
+#: by reading the PDF back, above.
+PIXEL_SHARE = 0.0005
+
+
+def pixels_changed(ref: Image.Image, image: Image.Image) -> tuple[int, int]:
+    """(changed pixels, the most allowed) between two RGB images of one size."""
+    gap = np.abs(np.asarray(ref, dtype=np.int16) - np.asarray(image, dtype=np.int16)).max(axis=2)
+    return int((gap > CHANNEL_TOLERANCE).sum()), int(PIXEL_SHARE * image.size[0] * image.size[1])
+
+
+def test_the_image_comparison_sees_a_changed_colour() -> None:
+    """The comparison itself: the headings' blue turned plum is seen; a faint tint is not."""
+    box = (100, 100, 160, 120)  # 1,200 pixels
+    page = Image.new("RGB", (918, 1188), "white")
+    page.paste((0x2F, 0x5D, 0x8A), box)
+    plum, tint = page.copy(), page.copy()
+    plum.paste((0x8A, 0x2F, 0x5D), box)
+    tint.paste((0x3F, 0x6D, 0x9A), box)
+    found, limit = pixels_changed(page, plum)
+    assert found == 1200 > limit
+    assert pixels_changed(page, tint)[0] == 0
 
 
 def test_past_reports_do_not_change_when_cases_move_on(tmp_path: Path) -> None:
