@@ -19,6 +19,7 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -307,6 +308,7 @@ def main() -> None:
     finally:
         if pg:
             drop_pg(pg)
+        shutil.rmtree(home, ignore_errors=True)  # the bench's stores and its throw-away key
 
 
 if __name__ == "__main__":
