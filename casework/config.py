@@ -28,6 +28,7 @@ PREFIX = "CASEWORK_"
 #: Variables some scripts and tests read: not settings of the product (the README lists them).
 NOT_SETTINGS = {
     "CASEWORK_VAR": "the local stack's data folder (`scripts/up.sh`, `scripts/stack.py`; default `var/`)",
+    "CASEWORK_CODE_DIR": "the checkout the Prefect workers run (`prefect.yaml`)",
     "CASEWORK_SKIP_BROWSER": "1: `scripts/setup.sh` does not install Chromium",
     "CASEWORK_TEST_PG": "the PostgreSQL URL the tests use",
     "CASEWORK_TEST_HOLDS": "tests only: the crash points the crash tests hold processes at",
