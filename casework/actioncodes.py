@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from hashlib import sha256
@@ -25,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework import accesslog
+from casework.config import load_settings
 from casework.crypto import keyring
 from casework.escape import one_line
 from casework.models import ActionCode, Case, Person, utcnow
@@ -39,7 +39,7 @@ WRONG = frozenset({"wrong_code", "wrong_person", "unknown_person"})
 
 
 def valid_days() -> int:
-    return int(os.environ.get("CASEWORK_ACTION_CODE_DAYS", "14"))
+    return load_settings().action_code_days
 
 
 def normalise(code: str) -> str:

@@ -108,7 +108,7 @@ def signer(settings: Settings, *, create: bool = False) -> Signer:
 def verifier(settings: Settings) -> Verifier:
     """The key checkpoints are verified with: ``CASEWORK_CHECKPOINT_VERIFIER`` (a copy kept
     elsewhere, the safest), else the checkpoint folder's verifier.txt, else the signing key's."""
-    text = os.environ.get("CASEWORK_CHECKPOINT_VERIFIER")
+    text = settings.checkpoint_verifier
     stored = settings.checkpoints_dir / VERIFIER_FILE
     try:
         if text:

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from casework.config import Settings, load_settings
+from casework import settings_cli
+from casework.config import Settings, SettingsError, load_settings
 from casework.db import Store
 from casework.errors import CaseworkError
 from casework.models import Case
@@ -269,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="a checkpoint file to verify against (default: the newest in the checkpoint folder)",
     )
+    settings_cli.register(sub)
     for module in EXTENSION_MODULES:
         try:
             extension = importlib.import_module(module)
@@ -328,8 +330,15 @@ def store_problem(settings: Settings) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        if args.command == "settings":  # needs no store
+            return settings_cli.cmd_settings(args)
+        settings = load_settings()
+    except SettingsError as exc:  # every bad CASEWORK_* variable, by name, on one line
+        print(f"refused: {printable(exc)}", file=sys.stderr)
+        return 1
     if args.command != "init":  # every other command needs a store, and must not create one
-        problem = store_problem(load_settings())
+        problem = store_problem(settings)
         if problem:
             print(problem, file=sys.stderr)
             return 1

@@ -34,17 +34,16 @@ class KeyUnavailable(CaseworkError):
     """The encryption key is missing or does not open the stored data."""
 
 
-def key_source(key_file: Path) -> str:
+def key_source(key_file: Path, env_keys: str | None) -> str:
     """Where the keys are looked for, in words for an error message."""
-    if os.environ.get("CASEWORK_KEY"):
+    if env_keys:
         return "CASEWORK_KEY (environment variable)"
     return f"the key file {key_file}"
 
 
-def _read_keys(key_file: Path) -> list[bytes]:
-    env = os.environ.get("CASEWORK_KEY")
-    if env:
-        return [k.strip().encode() for k in env.split(",") if k.strip()]
+def _read_keys(key_file: Path, env_keys: str | None) -> list[bytes]:
+    if env_keys:
+        return [k.strip().encode() for k in env_keys.split(",") if k.strip()]
     if not key_file.exists():
         raise KeyUnavailable(
             f"no encryption key: CASEWORK_KEY is not set and the key file {key_file} does not "
@@ -182,7 +181,7 @@ def normalise(text: str) -> str:
 @lru_cache(maxsize=8)
 def _keyring_for(key_file: str, env_key: str | None, stamp: tuple[int, int] | None) -> Keyring:
     path = Path(key_file)
-    return Keyring(_read_keys(path), key_source(path))
+    return Keyring(_read_keys(path, env_key), key_source(path, env_key))
 
 
 def keyring() -> Keyring:
@@ -190,7 +189,7 @@ def keyring() -> Keyring:
     naming where it looked. It never creates a key (see :func:`create_key_file`). A key file
     that is moved away or replaced is noticed at the next call."""
     settings = load_settings()
-    env = os.environ.get("CASEWORK_KEY")
+    env = settings.key.get_secret_value() if settings.key else None
     stamp = None
     if not env:
         try:

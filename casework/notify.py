@@ -1,6 +1,6 @@
 """Email through a real SMTP server, at most once per idempotency key.
 
-Settings come from the environment: ``CASEWORK_SMTP_HOST`` (default 127.0.0.1),
+Settings come from :mod:`casework.config`: ``CASEWORK_SMTP_HOST`` (default 127.0.0.1),
 ``CASEWORK_SMTP_PORT`` (8025), ``CASEWORK_SMTP_USER``/``CASEWORK_SMTP_PASSWORD``,
 ``CASEWORK_SMTP_STARTTLS`` (1 to upgrade), ``CASEWORK_MAIL_FROM``.
 
@@ -11,16 +11,16 @@ attempt sends (at-least-once on a crash at exactly that point, never twice other
 
 from __future__ import annotations
 
-import os
 import smtplib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from casework.config import load_settings
 from casework.db import Store
 from casework.models import Notification, utcnow
 
@@ -33,19 +33,21 @@ class SmtpSettings:
     host: str
     port: int
     user: str | None
-    password: str | None
+    password: str | None = field(repr=False)
     starttls: bool
     sender: str
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
+        """From the ``CASEWORK_SMTP_*`` settings and ``CASEWORK_MAIL_FROM``."""
+        s = load_settings()
         return cls(
-            host=os.environ.get("CASEWORK_SMTP_HOST", "127.0.0.1"),
-            port=int(os.environ.get("CASEWORK_SMTP_PORT", "8025")),
-            user=os.environ.get("CASEWORK_SMTP_USER") or None,
-            password=os.environ.get("CASEWORK_SMTP_PASSWORD") or None,
-            starttls=os.environ.get("CASEWORK_SMTP_STARTTLS", "0") == "1",
-            sender=os.environ.get("CASEWORK_MAIL_FROM", "certifications@npd.example.org"),
+            host=s.smtp_host,
+            port=s.smtp_port,
+            user=s.smtp_user,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            starttls=s.smtp_starttls,
+            sender=s.mail_from,
         )
 
 

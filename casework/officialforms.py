@@ -30,7 +30,7 @@ SETTING = "CASEWORK_REQUIRE_OFFICIAL_FORMS"
 
 
 def require_official_forms() -> bool:
-    return os.environ.get(SETTING, "1").strip().lower() not in ("0", "false", "no", "off")
+    return load_settings().require_official_forms
 
 
 def forms_dir() -> Path:

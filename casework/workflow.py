@@ -10,7 +10,6 @@ crash neither loses nor repeats a step, an email or a history event.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework import access, accesslog, documents, steps
 from casework.blobs import BlobStore
+from casework.config import load_settings
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy
 from casework.errors import CaseworkError
@@ -37,7 +37,7 @@ PDF = "application/pdf"
 
 
 def portal_url() -> str:
-    return os.environ.get("CASEWORK_PORTAL_URL", "http://127.0.0.1:8080").rstrip("/")
+    return load_settings().portal_url or "http://127.0.0.1:8080"
 
 
 def _blobs(store: Store) -> BlobStore:

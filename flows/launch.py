@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any, cast
 from uuid import UUID
@@ -17,11 +16,16 @@ from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 from prefect.states import Cancelled, Scheduled
 from sqlalchemy import select
 
+from casework.config import load_settings
 from casework.db import Store
 from casework.models import Case
 from casework.views import get_case
 
-DEPLOYMENT = os.environ.get("CASEWORK_DEPLOYMENT", "certification-request/certification-request")
+
+def deployment_name() -> str:  # CASEWORK_DEPLOYMENT
+    return load_settings().deployment
+
+
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
 
@@ -54,7 +58,7 @@ def start_certification(store: Store, case_number: str) -> str:
     run = cast(
         FlowRun,
         run_deployment(
-            DEPLOYMENT,
+            deployment_name(),
             parameters={"case_number": case_number},
             timeout=0,
             tags=[f"case:{case_number}"],
@@ -178,7 +182,7 @@ def recover_orphans(store: Store) -> list[str]:
     restarted = []
     with get_client(sync_client=True) as client:
         try:
-            deployment = client.read_deployment_by_name(DEPLOYMENT)
+            deployment = client.read_deployment_by_name(deployment_name())
         except ObjectNotFound:
             return []  # never deployed: nothing ran
         interrupted = FlowRunFilter(

@@ -10,11 +10,11 @@ work pool in prefect.yaml instead.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from prefect import serve
 
+from casework.config import load_settings
 from casework.db import shared_store
 from flows.certification import certification_request
 from flows.deadline_watch import deadline_watch
@@ -45,7 +45,7 @@ def main() -> None:
         )
     # Without a limit the runner starts a process for every run it finds at a poll: a burst of
     # submissions or resumes would start hundreds at once. Waiting cases hold no process.
-    serve(*deployments(), limit=int(os.environ.get("CASEWORK_RUNNER_LIMIT", "4")))
+    serve(*deployments(), limit=load_settings().runner_limit)
 
 
 if __name__ == "__main__":

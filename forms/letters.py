@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from datetime import date
 from gettext import NullTranslations
@@ -62,9 +61,7 @@ REQUESTER_KINDS = (
     "certification_cover",
     "revocation",
 )
-TEMPLATE_DIR = Path(
-    os.environ.get("CASEWORK_TEMPLATES", Path(__file__).resolve().parents[1] / "templates")
-)
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 FORM_NAMES = {"U": "Form I-918 Supplement B", "T": "Form I-914 Supplement B"}
 FORM_TITLES = {
     "U": "U Nonimmigrant Status Certification",
@@ -138,14 +135,17 @@ def format_date(d: date | None, language: str = "en") -> str:
     return "" if d is None else babel_date(d, format="long", locale=language)
 
 
-_ENVS: dict[str, jinja2.Environment] = {}
+_ENVS: dict[tuple[Path, str], jinja2.Environment] = {}
 
 
 def _env(tr: Translation) -> jinja2.Environment:
-    env = _ENVS.get(tr.code)
+    from casework.config import load_settings  # CASEWORK_TEMPLATES: another folder
+
+    folder = load_settings().templates or TEMPLATE_DIR
+    env = _ENVS.get((folder, tr.code))
     if env is None:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+            loader=jinja2.FileSystemLoader(str(folder)),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,
@@ -154,7 +154,7 @@ def _env(tr: Translation) -> jinja2.Environment:
         )
         env.install_gettext_translations(tr.catalog, newstyle=True)  # type: ignore[attr-defined]
         env.filters["d"] = lambda v, lang=tr.code: format_date(v, lang)
-        _ENVS[tr.code] = env
+        _ENVS[(folder, tr.code)] = env
     return env
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable
 from typing import Any
 
+from casework.config import load_settings
 from casework.db import Store
 
 
@@ -16,7 +16,7 @@ def cmd_portal(args: argparse.Namespace, store: Store) -> int:
     from casework.portal.app import create_app
     from casework.portal.service import PortalConfig
 
-    public_url = args.public_url or os.environ.get("CASEWORK_PORTAL_URL")
+    public_url = args.public_url or load_settings().portal_url
     if not public_url:
         host = f"[{args.host}]" if ":" in args.host else args.host
         public_url = f"http://{host}:{args.port}"

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from casework.access import case_for_code, case_for_token, issue_status_access
 from casework.blobs import BlobStore
+from casework.config import load_settings
 from casework.db import Store
 from casework.i18n import N_, format_date, gettext_for
 from casework.i18n.copies import Languages, compose, languages_for
@@ -61,9 +62,9 @@ def megabytes(n: int) -> str:
 
 
 def _load_secret(store: Store) -> bytes:
-    value = os.environ.get("CASEWORK_PORTAL_SECRET")
+    value = load_settings().portal_secret
     if value:
-        return value.encode()
+        return value.get_secret_value().encode()
     path = store.settings.home / "portal.secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,17 +100,15 @@ class PortalConfig:
 
     @classmethod
     def from_env(cls, store: Store, **overrides: object) -> PortalConfig:
-        env = os.environ
+        s = load_settings()
         values: dict[str, object] = {
             "secret": _load_secret(store),
-            "public_url": env.get("CASEWORK_PORTAL_URL") or None,
-            "submit_per_minute": int(env.get("CASEWORK_PORTAL_SUBMITS_PER_MINUTE", "10")),
-            "lookup_per_minute": int(env.get("CASEWORK_PORTAL_LOOKUPS_PER_MINUTE", "60")),
-            "start_workflow": env.get("CASEWORK_PORTAL_START_WORKFLOW", "1") != "0",
-            "rate_limit_storage": env.get("CASEWORK_PORTAL_RATE_LIMIT_STORAGE") or "memory://",
-            "trusted_proxies": tuple(
-                p.strip() for p in env.get("CASEWORK_PORTAL_TRUSTED_PROXIES", "").split(",")
-            ),
+            "public_url": s.portal_url,
+            "submit_per_minute": s.portal_submits_per_minute,
+            "lookup_per_minute": s.portal_lookups_per_minute,
+            "start_workflow": s.portal_start_workflow,
+            "rate_limit_storage": s.portal_rate_limit_storage,
+            "trusted_proxies": s.portal_trusted_proxies,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
