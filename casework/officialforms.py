@@ -113,14 +113,23 @@ def approval_refusal(session: Session, case: Case) -> str | None:
     if not require_official_forms():
         return None
     ed = edition_of(case.visa_type)
+    form = ed.edition_line.removesuffix(" Edition " + ed.edition)
+    if ed.inventory is None:
+        # Installing is refused for such an edition (forms/install.py), so saying "install it"
+        # would send the Chief in a circle: say what can really be done.
+        return (
+            f"the official {form} (edition {ed.edition}) cannot be installed yet: no list of its "
+            f"official field names is recorded in forms/data/, so this system cannot fill it, and "
+            f"{SETTING} requires the official form; set {SETTING}=0 to deliver a marked facsimile "
+            "to transcribe onto the official form, or record the field names first"
+        )
     try:
         found = installed_pdf(session, ed.visa_type, ed.edition)
     except CaseworkError as exc:
         return str(exc)
     if found is None:
         return (
-            f"the official {ed.edition_line.removesuffix(' Edition ' + ed.edition)} "
-            f"(edition {ed.edition}) is not installed, and {SETTING} requires it: install the "
+            f"the official {form} (edition {ed.edition}) is not installed, and {SETTING} requires it: install the "
             "official fillable PDF from uscis.gov with `casework forms install FILE.pdf`, or set "
             f"{SETTING}=0 to deliver a marked facsimile"
         )

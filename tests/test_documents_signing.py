@@ -365,3 +365,38 @@ def test_approval_refused_while_the_required_official_form_is_missing(
     assert again is not None
     out = waiting.answer(sqlite_store, number, again.pause_key, answer)
     assert out.accepted and out.state == "certified", out.message
+
+
+def test_t_approval_refusal_says_the_form_cannot_be_installed_yet(
+    sqlite_store: Store, mail: MailSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No list of the I-914 Supplement B's official field names is recorded, so `forms install`
+    refuses it: the Chief must not be told to install it, but what can really be done."""
+    monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "1")
+    number = submitted(sqlite_store, t_example())
+    to_signature(sqlite_store, number, findings_for(sqlite_store, number, cooperation="trauma"))
+    step = waiting.waiting_step(sqlite_store, number)
+    assert step is not None and step.step == "signature"
+    waiting.notify_actor(sqlite_store, number, step.step_key, None)
+    code = re.search(
+        r"action code for this step: (\S+)", mail.messages[-1].get_body(("plain",)).get_content()
+    )
+    assert code is not None
+    answer = {
+        "acting_as": CHIEF,
+        "action_code": code.group(1),
+        "decision": "approve",
+        "signature_date": TODAY.isoformat(),
+        "reviewed_draft": True,
+        "supervising_official": "",  # the agency's default
+    }
+    out = waiting.answer(sqlite_store, number, step.pause_key, answer)
+    assert not out.accepted and out.state == "awaiting_signature"
+    assert "Form I-914 Supplement B (edition 01/20/25) cannot be installed yet" in out.message
+    assert "casework forms install" not in out.message
+    assert "CASEWORK_REQUIRE_OFFICIAL_FORMS=0" in out.message
+    monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "0")
+    again = waiting.waiting_step(sqlite_store, number)
+    assert again is not None
+    out = waiting.answer(sqlite_store, number, again.pause_key, answer)
+    assert out.accepted and out.state == "certified", out.message
