@@ -103,9 +103,22 @@ class Plan:
     received: dt.date
     received_minute: int  # minute of the day the request came in
     path: str
-    gaps: tuple[tuple[int, int], ...]  # per step: days, then minutes, after the step before
+    gaps: tuple[tuple[int, int], ...]  # per step: days (or NYE, NYD), then minutes
     signed_back: int  # the form's date: this many days before the approval is keyed in
     promise: int | None  # a delay letter's projected date, days after it is sent (None: words)
+
+
+NYE, NYD = -1, -2  # a step on the next 31 December / 1 January (minutes: the time of day)
+
+
+def next_step(clock: dt.datetime, days: int, minutes: int) -> dt.datetime:
+    """When the next step is taken: ``days`` and ``minutes`` later, or on the coming New Year's
+    Eve or Day at minute ``minutes * 1.6`` of the local day (any time from 00:01 to 23:59)."""
+    if days >= 0:
+        return clock + dt.timedelta(days=days, minutes=minutes)
+    day = dt.date(clock.year, 12, 31) + dt.timedelta(days=0 if days == NYE else 1)
+    at = dt.datetime.combine(day, dt.time(), tzinfo=NY) + dt.timedelta(minutes=minutes * 1.6)
+    return at if at > clock else clock + dt.timedelta(days=1, minutes=minutes)
 
 
 near_new_year = st.sampled_from(
@@ -121,7 +134,9 @@ plans = st.builds(
     received_minute=st.integers(0, 24 * 60 - 1),
     path=st.sampled_from(sorted(PATHS)),
     gaps=st.lists(
-        st.tuples(st.sampled_from([0, 0, 1, 2, 5, 10, 30, 60, 89, 91, 120]), st.integers(1, 900)),
+        st.tuples(
+            st.sampled_from([0, 1, 2, 5, 10, 30, 60, 89, 91, 120, NYE, NYD]), st.integers(1, 900)
+        ),
         min_size=8,
         max_size=8,
     ).map(tuple),
@@ -143,6 +158,7 @@ BOUNDARIES = [
     Plan("T", 1, 2, dt.date(2024, 9, 2), 480, "reopened_then_certified",
          (*_DAYS, (20, 1), (60, 1), (10, 1), (5, 1), (1, 1)), 3, None),
     Plan("U", 2, 1, dt.date(2024, 12, 20), 700, "withdrawn_early", ((11, 600),) * 8, 0, None),
+    Plan("T", 3, 0, dt.date(2024, 12, 30), 600, "withdrawn_early", ((NYD, 20),) * 8, 0, None),
 ]  # fmt: skip
 
 
@@ -211,7 +227,7 @@ def write_history(store: Store, plans: list[Plan], certifier_ids: list[int]) -> 
         )
         with store.unit_of_work() as s:
             for step, (days, minutes) in zip(PATHS[plan.path], plan.gaps, strict=False):
-                at = driver.clock + dt.timedelta(days=days, minutes=minutes)
+                at = next_step(driver.clock, days, minutes)
                 if at.date() > LAST_EVENT:
                     break
                 payload: dict[str, Any] = {}
