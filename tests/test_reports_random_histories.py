@@ -148,8 +148,9 @@ histories = st.lists(plans, min_size=1, max_size=14)
 _DAYS = ((1, 1), (1, 1), (5, 1))
 #: The boundaries the random draws reach only now and then, written out: a form signed on
 #: 27 December 2024 whose approval is keyed in on 3 January 2025; a denial at 21:30 on New
-#: Year's Eve (already 2025 in UTC); one person (spelt two ways) asking for U and T, denied in
-#: 2024 and, reopened, signed in 2025; a request withdrawn on 31 December.
+#: Year's Eve (already 2025 in UTC); one person (spelt two ways) asking for U and T, denied
+#: and, reopened, signed in 2024 (counted as signed only); requests withdrawn at 21:40 on 31
+#: December and at 00:32 on 1 January.
 BOUNDARIES = [
     Plan("U", 0, 0, dt.date(2024, 11, 20), 600, "certified", (*_DAYS, (30, 1), (7, 1), *_DAYS),
          10, None),
