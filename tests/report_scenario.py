@@ -236,7 +236,8 @@ class Driver:
                 case,
                 boss,
                 v,
-                signature_date=self.clock.date(),
+                # The form's date: the day of the approval unless the caller gives one.
+                signature_date=payload.get("signature_date", self.clock.date()),
                 signer=chief(session),
                 signer_title="Chief of Police",
                 at=at,
