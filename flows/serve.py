@@ -3,8 +3,9 @@
     python -m flows.serve
 
 Before serving, case runs left RUNNING by a runner that died are rescheduled
-(they replay from their persisted results). For several machines use the
-work pool in prefect.yaml instead.
+(they replay from their persisted results); while serving, the recovery watchdog
+(:mod:`flows.recovery`) reschedules any run that falls silent. For several machines use
+the work pool in prefect.yaml and ``python -m flows.worker`` instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from prefect import serve
 from casework.db import shared_store
 from flows.certification import certification_request
 from flows.deadline_watch import deadline_watch
-from flows.launch import recover_orphans
+from flows.recovery import heartbeat_env, recover_at_start, watch_in_background
 
 
 def deployments() -> list[Any]:
@@ -38,11 +39,15 @@ def deployments() -> list[Any]:
 
 
 def main() -> None:
-    restarted = recover_orphans(shared_store())
+    for key, value in heartbeat_env().items():  # the flow-run processes inherit it
+        os.environ.setdefault(key, value)
+    store = shared_store()
+    restarted = recover_at_start(store)
     if restarted:
         logging.getLogger("casework").warning(
             "rescheduled %d interrupted case run(s)", len(restarted)
         )
+    watch_in_background(store)
     # Without a limit the runner starts a process for every run it finds at a poll: a burst of
     # submissions or resumes would start hundreds at once. Waiting cases hold no process.
     serve(*deployments(), limit=int(os.environ.get("CASEWORK_RUNNER_LIMIT", "4")))
