@@ -155,11 +155,12 @@ class Watchdog:
             runs += batch
         numbers = {str(r.parameters.get("case_number", "")) for r in runs}
         with self.store.reading() as s:
-            current = dict(
-                s.execute(
-                    select(Case.case_number, Case.flow_run_id).where(Case.case_number.in_(numbers))
-                ).tuples()
-            )
+            rows = s.execute(
+                select(Case.case_number, Case.flow_run_id).where(
+                    Case.case_number.in_(sorted(numbers))
+                )
+            ).all()
+        current = {number: run_id for number, run_id in rows}
         return [
             (r, n)
             for r in runs
@@ -205,7 +206,7 @@ def watch(store: Store, stop: threading.Event | None = None) -> None:
         try:
             dog.tick()
         except Exception as exc:  # noqa: BLE001 - the server may be down: look again later
-            log.info("recovery watch: %s", type(exc).__name__)
+            log.warning("recovery watch: %s: %s", type(exc).__name__, exc)
         stop.wait(TICK_SECONDS)
 
 
