@@ -57,6 +57,7 @@ class Production:
     env: dict[str, str]
     sink: MailSink
     store_url: str
+    prefect_db: str  # the Prefect server's database, for reading it synchronously
     hold_dir: Path
     workers: dict[str, Process] = field(default_factory=dict)
 
@@ -118,8 +119,11 @@ class Production:
         wait_for(lambda: not Path(f"/proc/{flow_pid}").exists(), 30, "the flow process to die")
 
 
-def production(cleanup: ExitStack, base: Path, *, silence: int = 45) -> Production:
-    """Start the server and set up the pool, the deployments and the case store (no worker)."""
+def production(
+    cleanup: ExitStack, base: Path, *, silence: int = 45, holds: bool = True
+) -> Production:
+    """Start the server and set up the pool, the deployments and the case store (no worker).
+    ``holds``: the crash points of tests/crashpoints on the workers' PYTHONPATH."""
     logs = base / "logs"
     logs.mkdir(parents=True)
     prefect_db = cleanup.enter_context(fresh_database("prefect_prod"))
@@ -179,13 +183,16 @@ def production(cleanup: ExitStack, base: Path, *, silence: int = 45) -> Producti
         "CASEWORK_PORTAL_URL": "https://certify.npd.example.org",
         "CASEWORK_CODE_DIR": str(REPO),
         "CASEWORK_REQUIRE_OFFICIAL_FORMS": "0",
-        # the test's own: a shorter silence before recovery, and the crash points
+        # the test's own: a shorter silence before recovery (and the crash points, below)
         "CASEWORK_RECOVERY_SILENCE_SECONDS": str(silence),
-        "PYTHONPATH": str(CRASHPOINTS),
-        "CASEWORK_TEST_HOLDS": "documents=casework.documents:assemble_packet",
-        "CASEWORK_TEST_HOLD_DIR": str(hold_dir),
     }
-    prod = Production(base, logs, server, port, server_env, env, sink, store_db, hold_dir)
+    if holds:
+        env["PYTHONPATH"] = str(CRASHPOINTS)
+        env["CASEWORK_TEST_HOLDS"] = "documents=casework.documents:assemble_packet"
+        env["CASEWORK_TEST_HOLD_DIR"] = str(hold_dir)
+    prod = Production(
+        base, logs, server, port, server_env, env, sink, store_db, prefect_db, hold_dir
+    )
     cleanup.callback(prod.stop_workers)
     prod.casework("init", "--demo")
     prod.prefect("work-pool", "create", "casework", "--type", "process")

@@ -55,9 +55,7 @@ def test_recover_leaves_a_live_run_alone(stack: Stack, tmp_path: Path) -> None:
         # the process dies (its runner lives on and marks the run crashed): now it is rescheduled
         (tmp_path / "intake").unlink()
         os.kill(pid, signal.SIGKILL)
-        wait_for(
-            lambda: run_state(number, stack).state.id != before.id, 60, "the runner to notice"
-        )
+        wait_for(lambda: run_state(number, stack).state.id != before.id, 60, "the runner to notice")
         wait_waiting(stack, number, "da_consultation", timeout=180)
         assert case_info(stack, number)["run"] == str(run_state(number, stack).id)
     finally:
