@@ -615,6 +615,32 @@ def import_seconds(statement: str, runs: int = 5) -> list[float]:
     return out
 
 
+#: what the flow-run process needs of Prefect whatever the flow: the engine and what a flow uses
+PREFECT_ENGINE = (
+    "import prefect, prefect.engine, prefect.flows, prefect.artifacts, prefect.flow_runs,"
+    " prefect.runtime, prefect.client.orchestration"
+)
+
+
+def imported_modules(statement: str) -> dict[str, int]:
+    """Module -> its own import time (us), from ``python -X importtime``."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", statement],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = {}
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            out[parts[2].strip()] = int(parts[0])
+    return out
+
+
 def import_lines() -> dict[str, float]:
     bare = statistics.median(import_seconds("import prefect"))
     flow = statistics.median(import_seconds("import flows.certification"))
@@ -624,7 +650,21 @@ def import_lines() -> dict[str, float]:
         f"  import flows.certification:   {flow:5.2f} s  ({flow - bare:+.2f} s over bare prefect;"
         f" issue 16 baseline {ISSUE_IMPORT_S:.1f} s)"
     )
-    return {"prefect": round(bare, 3), "flows.certification": round(flow, 3)}
+    engine = imported_modules(PREFECT_ENGINE)
+    ours = {m: us for m, us in imported_modules("import flows.certification").items()}
+    extra = {m: us for m, us in ours.items() if m not in engine}
+    heavy = ("reportlab", "pypdf", "PIL", "jinja2", "pikepdf", "matplotlib", "fastapi")
+    loaded = sorted({m.split(".")[0] for m in ours} & set(heavy))
+    print(
+        f"  beyond Prefect's engine: {len(extra)} modules, {sum(extra.values()) / 1e6:.2f} s of "
+        f"their own import time (-X importtime); of {', '.join(heavy)}: "
+        + (", ".join(loaded) if loaded else "none loaded")
+    )
+    return {
+        "prefect": round(bare, 3),
+        "flows.certification": round(flow, 3),
+        "beyond_engine": round(sum(extra.values()) / 1e6, 3),
+    }
 
 
 def main() -> int:
