@@ -9,6 +9,15 @@ those of commit d2f62ae, before the human steps were redesigned, with
 
     .venv/bin/python bench/bench_workflow.py [--cases 10] [--waiting 60] [--inflight 2]
         [--sample 10] [--store sqlite|pg] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--executor runner|workers] [--imports-only]
+
+First, the flow-run process's imports: ``import flows.certification`` beside a bare ``import
+prefect``, each in fresh processes of the same run (median of 5), beside issue 16's baseline
+(2.7 s of imports before the flow body). Then resume -> next state with the local runner
+(``--executor runner``, poll 1 s) or with two ``python -m flows.worker`` processes of the
+production recipe (``--executor workers``: Prefect server with basic auth, process work pool,
+``prefect deploy --all``, PREFECT_WORKER_QUERY_SECONDS=1), beside issue 16's baseline median
+of 4.65 s; the goal is a median of at most 2.5 s.
 
 Every flow run (the first one, and one per resume) starts a fresh ``python -m prefect.engine``
 process (about 4 s of imports on 2 cores), so a case costs four process starts and the stack
@@ -64,6 +73,9 @@ HUMAN = ("da_consultation", "certifier_review", "awaiting_signature")
 CODE_RE = re.compile(r"action code for this step: ([A-Z0-9]{4}(?:-[A-Z0-9]{4})+)")
 SUBJECT_RE = re.compile(r"^(\S+): .* \(due \d{4}-\d{2}-\d{2}\)$")  # "NPD-U-2026-0002: review ..."
 LAST_RUN = Path(__file__).with_name("bench_workflow.last.json")
+ISSUE_IMPORT_S = 2.7  # issue 16: the flow-run process's imports before the flow body
+ISSUE_RESUME_MEDIAN_S = 4.65  # issue 16: resume -> next state, median
+GOAL_MEDIAN_S = 2.5
 POLL = 0.05  # the case store, for resume -> next state
 API_POLL = 0.5  # the Prefect API, for runs that suspended
 TREE_POLL = 2.0  # /proc, for the runner's peak
@@ -114,7 +126,8 @@ def process_tree(root: int) -> tuple[int, float, dict[str, int]]:
         pid = todo.pop()
         seen.append(pid)
         todo.extend(children.get(pid, []))
-    rss_kb, kinds = 0, {}
+    rss_kb = 0
+    kinds: dict[str, int] = {}
     for pid in seen:
         try:
             status = Path(f"/proc/{pid}/status").read_text()
@@ -236,6 +249,44 @@ def local_stack(admin_url: str, store_kind: str, keep: bool) -> Iterator[Bench]:
         )
         client = es.enter_context(get_client(sync_client=True))
         yield Bench(stack, server, client, store_kind)
+
+
+@contextmanager
+def workers_stack(admin_url: str, store_kind: str, keep: bool) -> Iterator[Bench]:
+    """The production recipe of tests/production.py (PostgreSQL for Prefect and the case
+    store, basic auth, work pool, ``prefect deploy --all``) with two workers polling every 1 s."""
+    from casework.db import Store
+    from tests.production import production
+    from tests.workflow_stack import Stack
+
+    with ExitStack() as es:
+        base = Path(tempfile.mkdtemp(prefix="bench_workers_"))
+        if not keep:
+            es.callback(shutil.rmtree, base, ignore_errors=True)
+        prod = production(es, base, holds=False)
+        for name in ("worker-a", "worker-b"):
+            prod.start_worker(name)
+        print(f"two workers (PREFECT_WORKER_QUERY_SECONDS=1), case store {prod.store_url}")
+        for key in ("CASEWORK_HOME", "CASEWORK_DATABASE_URL", "CASEWORK_KEY"):
+            os.environ[key] = prod.env[key]
+        store = Store()
+        es.callback(store.dispose)
+        runner = prod.workers["worker-a"]
+        stack = Stack(store, prod.sink, prod.env, prod.logs, runner, prod.prefect_db)
+
+        from prefect.client.orchestration import get_client
+        from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
+
+        es.enter_context(
+            temporary_settings(
+                updates={
+                    PREFECT_API_URL: prod.env["PREFECT_API_URL"],
+                    PREFECT_API_AUTH_STRING: prod.env["PREFECT_API_AUTH_STRING"],
+                }
+            )
+        )
+        client = es.enter_context(get_client(sync_client=True))
+        yield Bench(stack, prod.server, client, "pg")
 
 
 # -- driving cases ------------------------------------------------------------------------------
@@ -550,6 +601,72 @@ def save_run(record: dict[str, Any]) -> None:
     LAST_RUN.write_text(json.dumps(record, indent=2) + "\n")
 
 
+def import_seconds(statement: str, runs: int = 5) -> list[float]:
+    """Wall time of ``statement`` in fresh interpreters (what a flow-run process pays)."""
+    import subprocess
+
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    out = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        out.append(float(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
+#: what the flow-run process needs of Prefect whatever the flow: the engine and what a flow uses
+PREFECT_ENGINE = (
+    "import prefect, prefect.engine, prefect.flows, prefect.artifacts, prefect.flow_runs,"
+    " prefect.runtime, prefect.client.orchestration"
+)
+
+
+def imported_modules(statement: str) -> dict[str, int]:
+    """Module -> its own import time (us), from ``python -X importtime``."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", statement],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = {}
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[0].strip().isdigit():
+            out[parts[2].strip()] = int(parts[0])
+    return out
+
+
+def import_lines() -> dict[str, float]:
+    bare = statistics.median(import_seconds("import prefect"))
+    flow = statistics.median(import_seconds("import flows.certification"))
+    print("\n== flow-run process imports (median of 5 fresh processes each)")
+    print(f"  import prefect (bare):        {bare:5.2f} s")
+    print(
+        f"  import flows.certification:   {flow:5.2f} s  ({flow - bare:+.2f} s over bare prefect;"
+        f" issue 16 baseline {ISSUE_IMPORT_S:.1f} s)"
+    )
+    engine = imported_modules(PREFECT_ENGINE)
+    ours = {m: us for m, us in imported_modules("import flows.certification").items()}
+    extra = {m: us for m, us in ours.items() if m not in engine}
+    heavy = ("reportlab", "pypdf", "PIL", "jinja2", "pikepdf", "matplotlib", "fastapi")
+    loaded = sorted({m.split(".")[0] for m in ours} & set(heavy))
+    print(
+        f"  beyond Prefect's engine: {len(extra)} modules, {sum(extra.values()) / 1e6:.2f} s of "
+        f"their own import time (-X importtime); of {', '.join(heavy)}: "
+        + (", ".join(loaded) if loaded else "none loaded")
+    )
+    return {
+        "prefect": round(bare, 3),
+        "flows.certification": round(flow, 3),
+        "beyond_engine": round(sum(extra.values()) / 1e6, 3),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=10, help="cases driven to delivery")
@@ -559,6 +676,13 @@ def main() -> int:
     ap.add_argument("--store", choices=("sqlite", "pg"), default="sqlite")
     ap.add_argument("--admin-url", default=ADMIN_URL)
     ap.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
+    ap.add_argument(
+        "--executor",
+        choices=("runner", "workers"),
+        default="runner",
+        help="the local runner (poll 1 s) or two workers of the production recipe (poll 1 s)",
+    )
+    ap.add_argument("--imports-only", action="store_true", help="only the import figures")
     args = ap.parse_args()
     bench_t0 = time.perf_counter()
     print(
@@ -569,7 +693,9 @@ def main() -> int:
         + " (other processes on this machine skew every figure)"
     )
     last = load_last_run()
-    params = {k: getattr(args, k) for k in ("cases", "waiting", "inflight", "sample", "store")}
+    params = {
+        k: getattr(args, k) for k in ("cases", "waiting", "inflight", "sample", "store", "executor")
+    }
     if last:
         same = (
             "same parameters"
@@ -582,7 +708,11 @@ def main() -> int:
         "code": _code_version(),
         "params": params,
     }
-    with local_stack(args.admin_url, args.store, args.keep) as bench:
+    record["imports"] = import_lines()
+    if args.imports_only:
+        return 0
+    stack = workers_stack if args.executor == "workers" else local_stack
+    with stack(args.admin_url, args.store, args.keep) as bench:
         runner_pid, server_pid = bench.stack.runner.proc.pid, bench.server.proc.pid
         time.sleep(3)
         print("\n== idle")
@@ -609,6 +739,15 @@ def main() -> int:
         if stats.to_delivered:
             print(f"  certified -> delivered: median {statistics.median(stats.to_delivered):.1f} s")
         record["drive"] = latency_lines(stats, last.get("drive"))
+        every = [x for xs in stats.latencies.values() for x in xs]
+        if every:
+            median = statistics.median(every)
+            print(
+                f"  {args.executor}: resume -> next state median {median:.2f} s, p90 "
+                f"{pct(every, 90):.2f} s; issue 16 baseline median {ISSUE_RESUME_MEDIAN_S:.2f} s; "
+                f"goal median <= {GOAL_MEDIAN_S} s: "
+                + ("MET" if median <= GOAL_MEDIAN_S else "NOT MET")
+            )
         print("  where a resume's time goes (Prefect state timestamps):")
         breakdown(bench, ok[:50])
         print(f"  runner tree peak: {stats.peak[0]} processes, {stats.peak[1]:.0f} MB")

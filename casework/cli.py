@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -18,12 +17,17 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from casework import settings_cli
+from casework import forms_cli, integrity_cli, settings_cli, workflow_cli
 from casework.config import Settings, SettingsError, load_settings
 from casework.db import Store
 from casework.errors import CaseworkError
+from casework.i18n import cli as i18n_cli
 from casework.models import Case
+from casework.portal import cli as portal_cli
+from casework.registers import cli as registers_cli
+from casework.reports import cli as reports_cli
 from casework.terminal import printable
+from casework.workflow_port import NO_WORKFLOWS, WorkflowError, WorkflowRuns
 
 Handler = Callable[[argparse.Namespace, Store], int]
 COMMANDS: dict[str, Handler] = {}
@@ -73,8 +77,7 @@ def cmd_init(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-@command("submit")
-def cmd_submit(args: argparse.Namespace, store: Store) -> int:
+def cmd_submit(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     from casework.intake.jsonload import JsonRefused, load_json
     from casework.intake.service import submit
     from casework.intake.validate import IntakeRejected
@@ -102,22 +105,20 @@ def cmd_submit(args: argparse.Namespace, store: Store) -> int:
     else:
         print(f"response due by {result.response_due.isoformat()} (G.L. c. 258F, 90 days)")
     if not args.no_flow and result.created:
-        _start_workflow(store, result.case_number)
+        _start_workflow(store, result.case_number, runs)
     print(result.case_number)
     return 0
 
 
-def _start_workflow(store: Store, case_number: str) -> None:
-    try:
-        from flows.launch import start_certification
-    except ImportError:
-        print("workflow not started: the certification workflow is not installed", file=sys.stderr)
+def _start_workflow(store: Store, case_number: str, runs: WorkflowRuns) -> None:
+    if not runs.enabled:
+        print("workflow not started: workflows are off in this process", file=sys.stderr)
         return
     try:
-        run_id = start_certification(store, case_number)
-    except Exception as exc:  # Prefect down: the case is stored; `casework start` retries
+        run_id = runs.start(store, case_number)
+    except WorkflowError as exc:  # Prefect down: the case is stored; `casework start` retries
         print(
-            f"note: workflow not started ({type(exc).__name__}: {exc}); "
+            f"note: workflow not started ({exc}); "
             f"run `casework start {case_number}` once the Prefect server is up",
             file=sys.stderr,
         )
@@ -241,7 +242,7 @@ def cmd_verify(args: argparse.Namespace, store: Store) -> int:
     return 1 if result.breaks or problems else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(runs: WorkflowRuns = NO_WORKFLOWS) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casework", description="U/T visa certification casework (Supplement B)"
     )
@@ -271,27 +272,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="a checkpoint file to verify against (default: the newest in the checkpoint folder)",
     )
     settings_cli.register(sub)
-    for module in EXTENSION_MODULES:
-        try:
-            extension = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
-            continue
-        extension.register(sub, COMMANDS)
+    COMMANDS["submit"] = lambda args, store: cmd_submit(args, store, runs)
+    for register in (
+        forms_cli.register,
+        i18n_cli.register,
+        reports_cli.register,
+        integrity_cli.register,
+        registers_cli.register,
+    ):
+        register(sub, COMMANDS)
+    workflow_cli.register(sub, COMMANDS, runs)
+    portal_cli.register(sub, COMMANDS, runs)
     return parser
-
-
-#: Modules that add subcommands: each has ``register(subparsers, commands)``.
-EXTENSION_MODULES = (
-    "casework.forms_cli",
-    "casework.i18n.cli",
-    "casework.reports.cli",
-    "casework.portal.cli",
-    "casework.workflow_cli",
-    "casework.integrity_cli",
-    "casework.registers.cli",
-)
 
 
 def store_problem(settings: Settings) -> str | None:
@@ -328,8 +320,9 @@ def store_problem(settings: Settings) -> str | None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, runs: WorkflowRuns = NO_WORKFLOWS) -> int:
+    """The commands; ``runs`` is the workflow engine (``casework.bootstrap.main`` wires it)."""
+    args = build_parser(runs).parse_args(argv)
     try:
         if args.command == "settings":  # needs no store
             return settings_cli.cmd_settings(args)
@@ -348,9 +341,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseworkError as exc:
         print(f"refused: {printable(exc)}", file=sys.stderr)
         return 1
+    except WorkflowError as exc:
+        print(f"workflow: {printable(exc)}", file=sys.stderr)
+        return 1
     finally:
         store.dispose()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from casework.bootstrap import main as wired_main
+
+    sys.exit(wired_main())

@@ -172,6 +172,13 @@ class Settings(BaseSettings):
     runner_limit: int = Field(
         default=4, ge=1, description="how many case runs `python -m flows.serve` runs at once"
     )
+    recovery_silence_seconds: float = Field(
+        default=90,
+        ge=45,
+        description="how long a case run may go without a heartbeat (every 30 s) before the "
+        "recovery watchdog suspects its worker died; it is rescheduled only if it stays silent "
+        "40 s more while the Prefect server answers",
+    )
 
     @property
     def attachments_dir(self) -> Path:

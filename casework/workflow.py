@@ -10,18 +10,17 @@ crash neither loses nor repeats a step, an email or a history event.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import access, accesslog, documents, steps
+from casework import access, accesslog, steps
 from casework.blobs import BlobStore
 from casework.config import load_settings
 from casework.db import Store
 from casework.deadlines import DEFAULT_POLICY, Policy
 from casework.errors import CaseworkError
-from casework.formdata import letter_context
 from casework.i18n import N_, gettext_for
 from casework.i18n.copies import requester_email
 from casework.models import Document, Notification
@@ -30,8 +29,9 @@ from casework.roster import chief, people_with_role
 from casework.states import Role, State
 from casework.transitions import Actor
 from casework.views import get_case, history, summary
-from casework.watch import WatchReport, run_watch
-from forms.letters import render_email_text, render_letter
+
+if TYPE_CHECKING:
+    from casework.watch import WatchReport
 
 PDF = "application/pdf"
 
@@ -49,6 +49,8 @@ def _attachment(
 ) -> tuple[str, bytes, str]:
     """The document decrypted to be emailed (the copy that leaves the store in the clear); in
     the access log when it holds the victim's data."""
+    from casework import documents
+
     holds = documents.HOLDS_VICTIM_DATA.get(doc.kind)
     if holds:
         accesslog.record(
@@ -80,6 +82,10 @@ def _was_sent(store: Store, key: str) -> bool:
 
 def intake(store: Store, number: str) -> str:
     """Assign a certifier, acknowledge the request, consult the DA's Office."""
+    from casework import documents
+    from casework.formdata import letter_context
+    from forms.letters import render_email_text
+
     with store.unit_of_work() as s:
         case = get_case(s, number)
         if case.state != State.SUBMITTED:
@@ -122,6 +128,10 @@ def intake(store: Store, number: str) -> str:
 
 def acknowledge(store: Store, number: str) -> bool:
     """Email the requester the case number, due date and private status link (once)."""
+    from casework import documents
+    from casework.formdata import letter_context
+    from forms.letters import render_letter
+
     if _was_sent(store, f"ack:{number}") or _was_sent(store, f"ack-portal:{number}"):
         return False
     with store.unit_of_work() as s:
@@ -151,6 +161,9 @@ def acknowledge(store: Store, number: str) -> bool:
 
 def deliver_certification(store: Store, number: str) -> str:
     """Generate the form and packet, email them with the cover letter, close the case."""
+    from casework import documents
+    from casework.formdata import letter_context
+
     with store.unit_of_work() as s:
         case = get_case(s, number)
         if case.state != State.CERTIFIED:
@@ -188,6 +201,8 @@ def send_letter(store: Store, number: str, name: str) -> bool:
     """Email the requester a letter answering the case's latest event of that kind: the request
     for information, the written denial without prejudice (c. 258F §3(ii)), the delay
     explanation (§3(iii)) or the revocation notice. Once per event."""
+    from casework import documents
+
     with store.unit_of_work() as s:
         case = get_case(s, number)
         doc, event, ctx = documents.requester_letter(s, case, _blobs(store), name)
@@ -262,4 +277,6 @@ def documents_table(store: Store, number: str) -> list[dict[str, Any]]:
 def deadline_watch(store: Store, today: dt.date, policy: Policy = DEFAULT_POLICY) -> WatchReport:
     """Reminders and alerts before the 90-day date and a delay's projected date, delay
     letters, and U filing-window warnings (see :mod:`casework.watch`)."""
+    from casework.watch import run_watch
+
     return run_watch(store, today, policy)

@@ -1,8 +1,9 @@
 """Workflow commands: start, resume, reissue-code, supplement, assign, delay, withdraw, reopen,
 revoke, watch.
 
-Commands that wake a Prefect run import :mod:`flows.launch` lazily; everything
-they decide goes through the case store's one door first.
+Commands that wake a workflow run use the :class:`~casework.workflow_port.WorkflowRuns` they
+are given (wired in :mod:`casework.bootstrap`); everything they decide goes through the case
+store's one door first.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import smtplib
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +27,10 @@ from casework.roster import find_person
 from casework.states import Role
 from casework.transitions import Actor
 from casework.views import get_case
+from casework.workflow_port import WorkflowError, WorkflowRuns
 
 
-def register(sub: Any, commands: dict[str, Any]) -> None:
+def register(sub: Any, commands: dict[str, Any], runs: WorkflowRuns) -> None:
     p = sub.add_parser("start", help="start (or find) the case's workflow run")
     p.add_argument("case")
     p = sub.add_parser(
@@ -77,7 +80,10 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
     p.add_argument("--reason", default="withdrawn by the requester")
     p = sub.add_parser("watch", help="run the deadline watch once (what the daily flow does)")
     p.add_argument("--day", type=dt.date.fromisoformat, default=None)
-    sub.add_parser("recover", help="reschedule case runs whose runner died")
+    p = sub.add_parser("recover", help="reschedule case runs whose worker died (never a live run)")
+    p.add_argument(
+        "--watch", action="store_true", help="keep watching (what every worker does itself)"
+    )
     for name, fn in (
         ("start", cmd_start),
         ("resume", cmd_resume),
@@ -91,7 +97,14 @@ def register(sub: Any, commands: dict[str, Any]) -> None:
         ("watch", cmd_watch),
         ("recover", cmd_recover),
     ):
-        commands[name] = fn
+        commands[name] = _with_runs(fn, runs)
+
+
+Command = Callable[[argparse.Namespace, Store, WorkflowRuns], int]
+
+
+def _with_runs(fn: Command, runs: WorkflowRuns) -> Callable[[argparse.Namespace, Store], int]:
+    return lambda args, store: fn(args, store, runs)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -105,23 +118,19 @@ def _chief(session: Any, email: str) -> Actor:
     return Actor.person(find_person(session, email), Role.CHIEF)
 
 
-def _nudge(store: Store, number: str) -> None:
+def _nudge(store: Store, number: str, runs: WorkflowRuns) -> None:
     try:
-        from flows.launch import nudge
-
-        nudge(store, number)
-    except Exception as exc:  # the change is recorded; the run catches up later
+        runs.nudge(store, number)
+    except WorkflowError as exc:  # the change is recorded; the run catches up later
         print(
-            f"note: the workflow run was not woken ({type(exc).__name__}); "
+            f"note: the workflow run was not woken ({exc}); "
             f"run `casework start {number}` when Prefect is up",
             file=sys.stderr,
         )
 
 
-def cmd_start(args: argparse.Namespace, store: Store) -> int:
-    from flows.launch import start_certification
-
-    print(start_certification(store, args.case.upper()))
+def cmd_start(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
+    print(runs.start(store, args.case.upper()))
     return 0
 
 
@@ -147,7 +156,7 @@ def _read_answer(args: argparse.Namespace) -> dict[str, Any]:
     return answer
 
 
-def cmd_resume(args: argparse.Namespace, store: Store) -> int:
+def cmd_resume(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     """Exit 0 once the answer is applied; 1 with the reason on one line when it is refused."""
     from casework.steps.answering import parse
     from casework.steps.base import AnswerRefused, current_step
@@ -167,14 +176,7 @@ def cmd_resume(args: argparse.Namespace, store: Store) -> int:
         parse(model, answer)
     except AnswerRefused as exc:
         raise CaseworkError(str(exc)) from None
-    try:
-        from flows.launch import ResumeFailed, resume_with_input
-    except ImportError:
-        raise CaseworkError("the certification workflow is not installed") from None
-    try:
-        resume_with_input(store, number, answer)
-    except ResumeFailed as exc:
-        raise CaseworkError(str(exc)) from None
+    runs.resume(store, number, answer)  # a WorkflowError says why, on one line
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline:
         with store.reading() as s:
@@ -190,12 +192,12 @@ def cmd_resume(args: argparse.Namespace, store: Store) -> int:
     return 1
 
 
-def cmd_reissue_code(args: argparse.Namespace, store: Store) -> int:
+def cmd_reissue_code(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     from casework.steps.waiting import reissue_code
 
     number = args.case.upper()
     try:
-        sent_to = reissue_code(store, number, args.actor, _run_url(store, number))
+        sent_to = reissue_code(store, number, args.actor, _run_url(store, number, runs))
     except (OSError, smtplib.SMTPException) as exc:
         raise CaseworkError(
             f"the new code could not be emailed ({type(exc).__name__}: {exc}); "
@@ -205,16 +207,12 @@ def cmd_reissue_code(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _run_url(store: Store, number: str) -> str | None:
-    try:
-        from flows.launch import run_url
-    except ImportError:
-        return None
+def _run_url(store: Store, number: str, runs: WorkflowRuns) -> str | None:
     with store.reading() as s:
-        return run_url(get_case(s, number).flow_run_id)
+        return runs.run_url(get_case(s, number).flow_run_id)
 
 
-def cmd_supplement(args: argparse.Namespace, store: Store) -> int:
+def cmd_supplement(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     from casework.intake.pdfcheck import check_pdf
     from casework.intake.validate import AttachmentFile
 
@@ -249,12 +247,12 @@ def cmd_supplement(args: argparse.Namespace, store: Store) -> int:
             attachments=files,
             blobs=BlobStore(store.settings.attachments_dir),
         )
-    _nudge(store, number)
+    _nudge(store, number, runs)
     print(f"{number}: back to certifier_review")
     return 0
 
 
-def cmd_assign(args: argparse.Namespace, store: Store) -> int:
+def cmd_assign(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     number = args.case.upper()
     with store.unit_of_work() as s:
         case = get_case(s, number)
@@ -267,12 +265,12 @@ def cmd_assign(args: argparse.Namespace, store: Store) -> int:
     with store.reading() as s:
         step = current_step(s, get_case(s, number))
     if step is not None and step.person.email == args.to.lower():
-        notify_actor(store, number, step.step_key, _run_url(store, number))
+        notify_actor(store, number, step.step_key, _run_url(store, number, runs))
     print(f"{number}: assigned to {args.to}")
     return 0
 
 
-def cmd_delay(args: argparse.Namespace, store: Store) -> int:
+def cmd_delay(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     from casework import workflow
 
     number = args.case.upper()
@@ -293,7 +291,9 @@ def cmd_delay(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _simple_action(args: argparse.Namespace, store: Store, action: str, by_chief: bool) -> int:
+def _simple_action(
+    args: argparse.Namespace, store: Store, runs: WorkflowRuns, action: str, by_chief: bool
+) -> int:
     """Reopen, revoke (the Chief) or withdraw (for the requester), then bring the run in line."""
     number = args.case.upper()
     with store.unit_of_work() as s:
@@ -301,20 +301,20 @@ def _simple_action(args: argparse.Namespace, store: Store, action: str, by_chief
         actor = _chief(s, args.actor) if by_chief else Actor.requester(case.requester.email)
         steps.simple(s, case, action, actor, case.version, reason=args.reason)
         state = case.state
-    _nudge(store, number)
+    _nudge(store, number, runs)
     print(f"{number}: {state}")
     return 0
 
 
-def cmd_chief_action(args: argparse.Namespace, store: Store) -> int:
-    return _simple_action(args, store, args.command, by_chief=True)
+def cmd_chief_action(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
+    return _simple_action(args, store, runs, args.command, by_chief=True)
 
 
-def cmd_withdraw(args: argparse.Namespace, store: Store) -> int:
-    return _simple_action(args, store, "withdraw", by_chief=False)
+def cmd_withdraw(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
+    return _simple_action(args, store, runs, "withdraw", by_chief=False)
 
 
-def cmd_watch(args: argparse.Namespace, store: Store) -> int:
+def cmd_watch(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
     from casework import workflow
 
     report = workflow.deadline_watch(store, args.day or dt.date.today())
@@ -322,9 +322,23 @@ def cmd_watch(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def cmd_recover(args: argparse.Namespace, store: Store) -> int:
-    from flows.launch import recover_orphans
-
-    for number in recover_orphans(store):
-        print(f"rescheduled {number}")
-    return 0
+def cmd_recover(args: argparse.Namespace, store: Store, runs: WorkflowRuns) -> int:
+    """Reschedule the case runs whose worker died; a live run is named and left alone."""
+    while True:
+        try:
+            outcome = runs.recover(store)
+        except WorkflowError as exc:
+            if not args.watch:
+                raise
+            print(f"recover: {exc}", file=sys.stderr, flush=True)  # the server may come back
+            time.sleep(5)
+            continue
+        for number in outcome.rescheduled:
+            print(f"rescheduled {number}", flush=True)
+        if not args.watch:
+            for alive in outcome.alive:
+                print(f"left alone (alive): {alive}")
+            if not outcome.rescheduled:
+                print("no case run needed rescheduling")
+            return 0
+        time.sleep(5)

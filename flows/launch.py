@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 from uuid import UUID
 
@@ -13,13 +15,14 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import NotPausedError, ObjectNotFound, PrefectHTTPStatusError
 from prefect.flow_runs import resume_flow_run
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
-from prefect.states import Cancelled, Scheduled
+from prefect.states import Cancelled
 from sqlalchemy import select
 
 from casework.config import load_settings
 from casework.db import Store
 from casework.models import Case
 from casework.views import get_case
+from casework.workflow_port import Recovery, WorkflowError
 
 
 def deployment_name() -> str:  # CASEWORK_DEPLOYMENT
@@ -103,7 +106,7 @@ def nudge(store: Store, case_number: str) -> str | None:
     return start_certification(store, case_number)
 
 
-class ResumeFailed(RuntimeError):
+class ResumeFailed(WorkflowError):
     """The answer did not reach the waiting step; the message says why, on one line."""
 
 
@@ -113,7 +116,6 @@ def resume_with_input(store: Store, case_number: str, answer: dict[str, Any]) ->
         run_id = get_case(s, case_number).flow_run_id
     if run_id is None:
         raise ResumeFailed(f"{case_number} has no workflow run (casework start {case_number})")
-    api = PREFECT_API_URL.value() or "(PREFECT_API_URL is not set)"
     try:
         for wait in (0.5, 1, 2, 0):  # the run turns PAUSED a moment before its form is saved
             try:
@@ -128,15 +130,57 @@ def resume_with_input(store: Store, case_number: str, answer: dict[str, Any]) ->
     except RuntimeError as exc:  # the server refused the input (REJECT) or the run ended
         text = " ".join(str(exc).split()).removeprefix("Cannot resume this run: ")
         raise ResumeFailed(f"the form refused the answer: {text}") from None
+    return run_id
+
+
+@contextmanager
+def prefect_errors() -> Iterator[None]:
+    """Turn what the Prefect client raises into one line naming the server and the cause."""
+    api = PREFECT_API_URL.value()
+    if not api:
+        raise WorkflowError(
+            "PREFECT_API_URL is not set: point it at the Prefect server "
+            "(on the local stack: . var/stack.env)"
+        )
+    try:
+        yield
     except (PrefectHTTPStatusError, httpx.HTTPStatusError) as exc:
         status = exc.response.status_code
-        hint = "; set PREFECT_API_AUTH_STRING" if status in (401, 403) else ""
-        raise ResumeFailed(f"the Prefect API at {api} answered HTTP {status}{hint}") from None
+        hint = "; check PREFECT_API_AUTH_STRING" if status in (401, 403) else ""
+        raise WorkflowError(f"the Prefect API at {api} answered HTTP {status}{hint}") from None
+    except ObjectNotFound as exc:
+        raise WorkflowError(f"the Prefect API at {api} does not know it ({exc})") from None
     except (httpx.HTTPError, OSError) as exc:
-        raise ResumeFailed(
+        raise WorkflowError(
             f"cannot reach the Prefect API at {api} ({type(exc).__name__}); is the server up?"
         ) from None
-    return run_id
+
+
+class PrefectWorkflowRuns:
+    """:class:`casework.workflow_port.WorkflowRuns` on Prefect: the only implementation."""
+
+    enabled = True
+
+    def start(self, store: Store, case_number: str) -> str:
+        with prefect_errors():
+            return start_certification(store, case_number)
+
+    def nudge(self, store: Store, case_number: str) -> str | None:
+        with prefect_errors():
+            return nudge(store, case_number)
+
+    def resume(self, store: Store, case_number: str, answer: dict[str, Any]) -> str:
+        with prefect_errors():
+            return resume_with_input(store, case_number, answer)
+
+    def run_url(self, flow_run_id: str | None) -> str | None:
+        return run_url(flow_run_id)
+
+    def recover(self, store: Store, *, confirm: bool = True) -> Recovery:
+        from flows.recovery import recover
+
+        with prefect_errors():
+            return recover(store, confirm=confirm)
 
 
 # -- run inputs -------------------------------------------------------------------------------
@@ -164,49 +208,6 @@ def delete_run_inputs(flow_run_id: str, keep: list[str] | None = None) -> int:
             except (ObjectNotFound, PrefectHTTPStatusError):
                 pass  # deleted meanwhile
     return deleted
-
-
-def recover_orphans(store: Store) -> list[str]:
-    """Re-run case flows whose process died (left RUNNING, PENDING or CRASHED), whatever the
-    case's state (a run killed after delivery still publishes its last artifacts): the
-    state-driven flow replays with its persisted task results, so nothing is lost or done
-    twice. Only a case's current run is revived; Prefect is asked, not every case."""
-    from prefect.client.schemas.filters import (
-        FlowRunFilter,
-        FlowRunFilterDeploymentId,
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-    )
-    from prefect.client.schemas.objects import StateType
-
-    restarted = []
-    with get_client(sync_client=True) as client:
-        try:
-            deployment = client.read_deployment_by_name(deployment_name())
-        except ObjectNotFound:
-            return []  # never deployed: nothing ran
-        interrupted = FlowRunFilter(
-            deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]),
-            state=FlowRunFilterState(
-                type=FlowRunFilterStateType(
-                    any_=[StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
-                )
-            ),
-        )
-        runs: list[FlowRun] = []
-        while batch := client.read_flow_runs(
-            flow_run_filter=interrupted, limit=200, offset=len(runs)
-        ):
-            runs += batch
-        for run in runs:
-            number = str(run.parameters.get("case_number", ""))
-            with store.reading() as s:
-                case = s.scalars(select(Case).where(Case.case_number == number)).first()
-            if case is None or case.flow_run_id != str(run.id):
-                continue
-            client.set_flow_run_state(run.id, Scheduled(), force=True)
-            restarted.append(number)
-    return restarted
 
 
 def reconcile(store: Store) -> list[str]:

@@ -3,8 +3,9 @@
     python -m flows.serve
 
 Before serving, case runs left RUNNING by a runner that died are rescheduled
-(they replay from their persisted results). For several machines use the
-work pool in prefect.yaml instead.
+(they replay from their persisted results); while serving, the recovery watchdog
+(:mod:`flows.recovery`) reschedules any run that falls silent. For several machines use
+the work pool in prefect.yaml and ``python -m flows.worker`` instead.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from casework.config import load_settings
 from casework.db import shared_store
 from flows.certification import certification_request
 from flows.deadline_watch import deadline_watch
-from flows.launch import recover_orphans
+from flows.recovery import pass_heartbeat_to_flow_runs, recover_at_start, watch_in_background
 
 
 def deployments() -> list[Any]:
@@ -38,11 +39,14 @@ def deployments() -> list[Any]:
 
 
 def main() -> None:
-    restarted = recover_orphans(shared_store())
+    pass_heartbeat_to_flow_runs()
+    store = shared_store()
+    restarted = recover_at_start(store)
     if restarted:
         logging.getLogger("casework").warning(
             "rescheduled %d interrupted case run(s)", len(restarted)
         )
+    watch_in_background(store)
     # Without a limit the runner starts a process for every run it finds at a poll: a burst of
     # submissions or resumes would start hundreds at once. Waiting cases hold no process.
     serve(*deployments(), limit=load_settings().runner_limit)

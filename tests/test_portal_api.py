@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -28,6 +26,7 @@ from casework.steps import (
     start_da_consultation,
 )
 from casework.transitions import Actor
+from casework.workflow_port import Recovery, WorkflowRuns
 from tests.conftest import TODAY, example_request, t_request
 from tests.helpers import certifier_actor, certifiers
 from tests.pdfs import embedded_file_pdf, encrypted_pdf, javascript_pdf, open_action_launch_pdf
@@ -685,22 +684,59 @@ def test_no_victim_details_or_tokens_in_logs(
     assert _case(sqlite_store, body["case_number"]).state_ == State.SUBMITTED.value
 
 
-def test_workflow_starts_and_is_nudged_when_flows_launch_exists(
-    sqlite_store: Store, mail: MailSink, monkeypatch: pytest.MonkeyPatch
+class RecordedRuns:
+    """A workflow port that records what the portal asked of it (the portal's side only;
+    the Prefect implementation is exercised end to end by the workflow tests)."""
+
+    enabled = True
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def start(self, store: Store, case_number: str) -> str:
+        self.calls.append(("start", case_number))
+        return "run-id"
+
+    def nudge(self, store: Store, case_number: str) -> str | None:
+        self.calls.append(("nudge", case_number))
+        return "run-id"
+
+    def resume(self, store: Store, case_number: str, answer: dict[str, Any]) -> str:
+        raise AssertionError("the portal never resumes a human step")
+
+    def run_url(self, flow_run_id: str | None) -> str | None:
+        return None
+
+    def recover(self, store: Store, *, confirm: bool = True) -> Recovery:
+        raise AssertionError("the portal never recovers runs")
+
+
+def test_workflow_starts_and_is_nudged_through_the_port(
+    sqlite_store: Store, mail: MailSink
 ) -> None:
-    calls: list[tuple[str, str]] = []
-    module = types.ModuleType("flows.launch")
-    module.start_certification = lambda store, n: calls.append(("start", n))  # type: ignore[attr-defined]
-    module.nudge = lambda store, n: calls.append(("nudge", n))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "flows.launch", module)
-    with client_for(sqlite_store, start_workflow=True) as client:
+    runs = RecordedRuns()
+    port: WorkflowRuns = runs  # mypy: the recorder has the port's shape
+    with client_for(sqlite_store, start_workflow=True, workflows=port) as client:
         body = api_submit(client, example_request(), example_pdfs()).json()
         assert body["workflow_started"] is True
         number = body["case_number"]
         _ask_for_information(sqlite_store, number, "Send the docket.")
         url = "/api/requests/" + token_from(body["status_url"]) + "/supplement"
         assert client.post(url, files=[("text", (None, "Docket", "text/plain"))]).status_code == 200
-    assert calls == [("start", number), ("nudge", number)]
+    assert runs.calls == [("start", number), ("nudge", number)]
+
+
+def test_without_a_workflow_engine_the_portal_stores_and_says_so(
+    sqlite_store: Store, mail: MailSink, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="casework.portal"),
+        client_for(sqlite_store, start_workflow=True) as client,
+    ):
+        body = api_submit(client, example_request(), example_pdfs()).json()
+    assert body["workflow_started"] is False
+    assert _case(sqlite_store, body["case_number"]).state_ == State.SUBMITTED.value
+    assert f"workflow not told about {body['case_number']}: workflows are off" in caplog.text
 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:

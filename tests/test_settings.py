@@ -19,7 +19,11 @@ README = ROOT / "README.md"
 PACKAGES = ("casework", "forms", "flows")
 SETTINGS_MODULE = ROOT / "casework" / "config.py"
 #: Modules that hand the whole environment to a child process (they read no CASEWORK_* value).
-COPY_ENVIRONMENT = {ROOT / "casework" / "localstack.py", ROOT / "casework/intake/pdfsandbox.py"}
+COPY_ENVIRONMENT = {
+    ROOT / "casework" / "localstack.py",
+    ROOT / "casework/intake/pdfsandbox.py",
+    ROOT / "flows/recovery.py",  # sets PREFECT_FLOWS_HEARTBEAT_FREQUENCY for the flow runs
+}
 #: Longer by nature: database migrations and the form-layout data.
 SIZE_EXCEPTIONS = {ROOT / "forms" / "data" / "generate_layouts.py"}
 MAX_LINES = 400

@@ -253,7 +253,7 @@ def test_denial_and_reopening(stack: Stack) -> None:
     letter = mails_to(stack, REQUESTER, number)[-1]
     assert [p.get_filename() for p in letter.iter_attachments()] == [f"{number}-denial.pdf"]
     # reconsideration: the Chief reopens; a new run asks the certifier again
-    from casework.cli import main
+    from casework.bootstrap import main
 
     assert main(["reopen", number, "--reason", "new evidence from the DA", "--as", CHIEF]) == 0
     wait_waiting(stack, number, "certifier_review")
@@ -261,7 +261,7 @@ def test_denial_and_reopening(stack: Stack) -> None:
 
 
 def test_information_loop_return_loop_and_revocation(stack: Stack, tmp_path: Path) -> None:
-    from casework.cli import main
+    from casework.bootstrap import main
 
     number = new_case(stack, "LOOP-0001")
     who = through_da(stack, number)
@@ -358,7 +358,7 @@ def test_cli_resume_applies_the_same_checks(
     unauthorized_api: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from casework.cli import main
+    from casework.bootstrap import main
 
     number = new_case(stack, "CLI-0001")
     wait_waiting(stack, number, "da_consultation")

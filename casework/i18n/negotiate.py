@@ -5,8 +5,6 @@ language). Matching is Babel's ``negotiate_locale``; the header is parsed by Wer
 from __future__ import annotations
 
 from babel.core import LOCALE_ALIASES, negotiate_locale
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from casework.i18n.catalogs import DEFAULT, supported
 
@@ -39,6 +37,9 @@ def negotiate(query: str | None, cookie: str | None, accept_language: str | None
         found = negotiate_tag(choice)
         if found:
             return found
+    from werkzeug.datastructures import LanguageAccept  # the portal's, not the workflow's
+    from werkzeug.http import parse_accept_header
+
     header = parse_accept_header((accept_language or "")[:500], LanguageAccept)
     return negotiate_tag(*[value for value, quality in header if quality > 0]) or DEFAULT
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib
 import logging
 import os
 import secrets
@@ -38,6 +37,7 @@ from casework.notify import send_email
 from casework.states import State
 from casework.steps import supplement
 from casework.transitions import Actor
+from casework.workflow_port import NO_WORKFLOWS, WorkflowError, WorkflowRuns
 
 log = logging.getLogger("casework.portal")
 # i18n: max=100 (email subject line)
@@ -86,6 +86,8 @@ class PortalConfig:
     max_file_bytes: int = 10 * MB
     send_email: bool = True
     start_workflow: bool = True
+    #: What starts and wakes the case's workflow run (``casework portal`` wires Prefect's).
+    workflows: WorkflowRuns = NO_WORKFLOWS
     today: Callable[[], dt.date] = dt.date.today
     session_minutes: int = 30
     #: ``limits`` storage URI for the rate limits; a shared one (``redis://...``) makes
@@ -262,23 +264,22 @@ class Portal:
             return False
 
     def _start_workflow(self, case_number: str) -> bool:
-        return self._launch("start_certification", case_number)
+        return self._launch("start", case_number)
 
-    def _launch(self, name: str, case_number: str) -> bool:
-        """Call ``flows.launch.<name>(store, case_number)`` when the workflow is installed."""
-        try:
-            launch = importlib.import_module("flows.launch")
-        except ImportError:
-            log.info("workflow not told about %s: flows.launch is not installed", case_number)
-            return False
-        call = getattr(launch, name, None)
-        if call is None:
+    def _launch(self, what: str, case_number: str) -> bool:
+        """Start (``start``) or wake (``nudge``) the case's run; False when it did not happen."""
+        runs = self.config.workflows
+        if not runs.enabled:
+            log.info("workflow not told about %s: workflows are off", case_number)
             return False
         try:
-            call(self.store, case_number)
+            if what == "start":
+                runs.start(self.store, case_number)
+            else:
+                runs.nudge(self.store, case_number)
             return True
-        except Exception as exc:  # noqa: BLE001 - the case is stored; staff can start it
-            log.warning("workflow %s for %s failed: %s", name, case_number, type(exc).__name__)
+        except WorkflowError as exc:  # the case is stored; staff can start it
+            log.warning("workflow %s for %s failed: %s", what, case_number, exc)
             return False
 
     # -- status access ----------------------------------------------------------------------
@@ -351,7 +352,7 @@ class Portal:
             number = case.case_number
         log.info("portal received a supplement for %s", number)
         if self.config.start_workflow:
-            # the flow waits for the requester: let it resume now (flows.launch.nudge)
+            # the flow waits for the requester: let it resume now
             self._launch("nudge", number)
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from casework.blobs import BlobStore
 from casework.crypto import keyring
 from casework.errors import CaseworkError
-from casework.intake.validate import AttachmentFile
 from casework.models import Attachment, Case, CaseEvent, ReviewDecision, Supplement
 from casework.states import Role, State
 from casework.steps.base import RequesterWait
@@ -24,6 +24,9 @@ STEP = RequesterWait(
     role=Role.REQUESTER,
     letter="request_information",
 )
+
+if TYPE_CHECKING:  # intake (pikepdf, email-validator) is not loaded by the flow
+    from casework.intake.validate import AttachmentFile
 
 
 def request_information(

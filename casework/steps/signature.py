@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, WithJsonSchema, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import officialforms, signing
+from casework import signing
 from casework.deadlines import last_filing_day
 from casework.errors import CaseworkError, RosterError
 from casework.models import Case, CaseEvent, Person, ReviewDecision, SignatureApproval
@@ -285,11 +285,7 @@ def approve_signature(
     if signature_date > today or signature_date < case.received_on:
         raise CaseworkError("signature_date: must be between the day the request came in and today")
     supervisor, refusal = signing.supervising_official(session, case, supervising_official)
-    refusal = (
-        signing.signer_refusal(session, signer)
-        or refusal
-        or officialforms.approval_refusal(session, case)
-    )
+    refusal = signing.signer_refusal(session, signer) or refusal or _official_refusal(session, case)
     if refusal:
         raise CaseworkError(f"cannot approve: {refusal}")
     payload: dict[str, Any] = {
@@ -329,3 +325,10 @@ def latest_approval(session: Session, case: Case) -> SignatureApproval | None:
         .where(SignatureApproval.case_id == case.id, SignatureApproval.decision == "approve")
         .order_by(SignatureApproval.id.desc())
     ).first()
+
+
+def _official_refusal(session: Any, case: Any) -> str | None:
+    """Why the official form is missing (imported here: pypdf only when an approval comes)."""
+    from casework import officialforms
+
+    return officialforms.approval_refusal(session, case)

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -114,6 +113,8 @@ def starting_values(session: Session, case: Case, step: Step) -> dict[str, Any]:
         return values
     model = step.spec.answer_model(case.visa_type)
     schema = model.model_json_schema(ref_template="#/$defs/{model}")
+    import jsonschema  # only for a refused answer's typed values
+
     checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     for name, value in typed.items():
         field = schema["properties"].get(name)
