@@ -2,14 +2,14 @@
 cases wait at a human step (goals: no process per waiting case; resume -> next state < 3 s).
 
 Resume -> next state (median, p90) is printed per step beside the figures of the last run of
-this bench, read from bench/bench_workflow.last.json, which each run then replaces (with the
+this bench, read from bench/bench_workflow.last.json, which a run with ``--save`` replaces (with the
 parameters and ``git describe`` of the code measured). The figures first recorded there are
 those of commit d2f62ae, before the human steps were redesigned, with
 ``--cases 8 --waiting 20 --sample 8``.
 
     .venv/bin/python bench/bench_workflow.py [--cases 10] [--waiting 60] [--inflight 2]
         [--sample 10] [--store sqlite|pg] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--executor runner|workers] [--imports-only]
+        [--executor runner|workers] [--imports-only] [--save]
 
 First, the flow-run process's imports: ``import flows.certification`` beside a bare ``import
 prefect``, each in fresh processes of the same run (median of 5), beside issue 16's baseline
@@ -683,6 +683,11 @@ def main() -> int:
         help="the local runner (poll 1 s) or two workers of the production recipe (poll 1 s)",
     )
     ap.add_argument("--imports-only", action="store_true", help="only the import figures")
+    ap.add_argument(
+        "--save",
+        action="store_true",
+        help="replace the figures printed as 'last run' with this run's (on a quiet machine)",
+    )
     args = ap.parse_args()
     bench_t0 = time.perf_counter()
     print(
@@ -782,8 +787,11 @@ def main() -> int:
                 drive(bench, "sample", sstats, existing=sample, steps=1, inflight=1)
                 record["waiting"] = latency_lines(sstats, last.get("waiting"))
                 breakdown(bench, sample)
-    save_run(record)
-    print(f"figures saved to {LAST_RUN.name} (the next run prints them as 'last run')")
+    if args.save:
+        save_run(record)
+        print(f"figures saved to {LAST_RUN.name} (the next run prints them as 'last run')")
+    else:
+        print(f"figures not saved (--save replaces {LAST_RUN.name}, the baseline printed)")
     print(
         f"\nbench took {time.perf_counter() - bench_t0:.0f} s; load average at the end "
         + " ".join(f"{x:.1f}" for x in os.getloadavg())
