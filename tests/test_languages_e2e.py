@@ -22,6 +22,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from casework.bootstrap import workflow_runs
 from casework.i18n.catalogs import po_path
 from casework.portal.app import create_app
 from tests.conftest import example_request
@@ -109,7 +110,7 @@ def at(stack: Stack, numbers: list[str], state: str) -> None:
 
 
 def test_pt_and_vi_victims_get_their_copy_in_the_delivered_packet(stack: Stack) -> None:
-    config = make_config(start_workflow=True, today=lambda: TODAY)
+    config = make_config(start_workflow=True, workflows=workflow_runs(), today=lambda: TODAY)
     with TestClient(create_app(stack.store, config), base_url="http://127.0.0.1:8080") as client:
         cases = {portal_submit(client, report, lang): report for report, (lang, _, _) in VICTIMS.items()}  # fmt: skip
     numbers = list(cases)
