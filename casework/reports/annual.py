@@ -92,8 +92,10 @@ def victim_key(victim: dict[str, object]) -> tuple[str, str, str]:
 def count_individuals(ring: Keyring, rows: Iterable[tuple[str, bytes]]) -> tuple[int, int, int]:
     """Distinct individuals among (visa_type, victim_enc) rows: U, T, together."""
     by_type: dict[str, set[tuple[str, str, str]]] = {"U": set(), "T": set()}
-    for visa_type, token in rows:
-        by_type.setdefault(visa_type, set()).add(victim_key(ring.decrypt_json(token)))
+    pairs = list(rows)
+    victims = ring.decrypt_json_many([token for _, token in pairs])
+    for (visa_type, _), victim in zip(pairs, victims, strict=True):
+        by_type.setdefault(visa_type, set()).add(victim_key(victim))
     together: set[tuple[str, str, str]] = set().union(*by_type.values())
     return len(by_type["U"]), len(by_type["T"]), len(together)
 

