@@ -336,26 +336,34 @@ def test_without_the_official_pdf_the_form_is_a_marked_facsimile(
     assert "transcribe every item onto the current official edition" in cover_text
 
 
-def test_approval_refused_while_the_required_official_form_is_missing(
-    sqlite_store: Store, mail: MailSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "1")
-    number = submitted(sqlite_store, hard_names_u("REQ-1"))
-    to_signature(sqlite_store, number)
-    step = waiting.waiting_step(sqlite_store, number)
+def _chief_approves(
+    store: Store, mail: MailSink, number: str
+) -> tuple[waiting.Waiting, dict[str, object]]:
+    """The waiting signature step and the Chief's approval of it, with the emailed code."""
+    step = waiting.waiting_step(store, number)
     assert step is not None and step.step == "signature"
-    waiting.notify_actor(sqlite_store, number, step.step_key, None)
+    waiting.notify_actor(store, number, step.step_key, None)
     code = re.search(
         r"action code for this step: (\S+)", mail.messages[-1].get_body(("plain",)).get_content()
     )
     assert code is not None
-    answer = {
+    answer: dict[str, object] = {
         "acting_as": CHIEF,
         "action_code": code.group(1),
         "decision": "approve",
         "signature_date": TODAY.isoformat(),
         "reviewed_draft": True,
     }
+    return step, answer
+
+
+def test_approval_refused_while_the_required_official_form_is_missing(
+    sqlite_store: Store, mail: MailSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "1")
+    number = submitted(sqlite_store, hard_names_u("REQ-1"))
+    to_signature(sqlite_store, number)
+    step, answer = _chief_approves(sqlite_store, mail, number)
     out = waiting.answer(sqlite_store, number, step.pause_key, answer)
     assert not out.accepted and out.state == "awaiting_signature"
     assert "Form I-918 Supplement B (edition 01/20/25) is not installed" in out.message
@@ -375,21 +383,8 @@ def test_t_approval_refusal_says_the_form_cannot_be_installed_yet(
     monkeypatch.setenv("CASEWORK_REQUIRE_OFFICIAL_FORMS", "1")
     number = submitted(sqlite_store, t_example())
     to_signature(sqlite_store, number, findings_for(sqlite_store, number, cooperation="trauma"))
-    step = waiting.waiting_step(sqlite_store, number)
-    assert step is not None and step.step == "signature"
-    waiting.notify_actor(sqlite_store, number, step.step_key, None)
-    code = re.search(
-        r"action code for this step: (\S+)", mail.messages[-1].get_body(("plain",)).get_content()
-    )
-    assert code is not None
-    answer = {
-        "acting_as": CHIEF,
-        "action_code": code.group(1),
-        "decision": "approve",
-        "signature_date": TODAY.isoformat(),
-        "reviewed_draft": True,
-        "supervising_official": "",  # the agency's default
-    }
+    step, answer = _chief_approves(sqlite_store, mail, number)
+    answer["supervising_official"] = ""  # the agency's default
     out = waiting.answer(sqlite_store, number, step.pause_key, answer)
     assert not out.accepted and out.state == "awaiting_signature"
     assert "Form I-914 Supplement B (edition 01/20/25) cannot be installed yet" in out.message
