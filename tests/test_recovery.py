@@ -5,6 +5,7 @@ process is gone, the watchdog's pass reschedules the run and the case completes.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -18,12 +19,13 @@ from tests.workflow_stack import REPO, Stack, case_info, new_case, run_state, wa
 
 pytestmark = pytest.mark.prefect
 HOLD = "intake=casework.documents:da_memo"  # acknowledgment out, the DA memo not made
+SILENCE = 45  # the shortest window recovery allows (a heartbeat comes every 30 s)
 
 
 def _recover(stack: Stack) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "casework.cli", "recover"],
-        env=stack.env,
+        env={**stack.env, "CASEWORK_RECOVERY_SILENCE_SECONDS": str(SILENCE)},
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -45,6 +47,12 @@ def test_recover_leaves_a_live_run_alone(stack: Stack, tmp_path: Path) -> None:
         pid = int(reached.read_text())
         before = run_state(number, stack).state
         assert before.type.value == "RUNNING"
+        # Past the window since its last state change, only its heartbeats say it is alive.
+        wait_for(
+            lambda: (dt.datetime.now(dt.UTC) - before.timestamp).total_seconds() > SILENCE + 5,
+            SILENCE + 30,
+            "the run to outlive the silence window",
+        )
         done = _recover(stack)
         assert done.returncode == 0, done.stderr
         assert f"left alone (alive): {number}" in done.stdout, done.stdout
