@@ -123,7 +123,9 @@ def gather_annual(
     period = Period.year(year, tz)
     data = AnnualData(year)
     in_year = (Case.received_on >= period.start, Case.received_on <= period.end)
-    received = session.execute(select(Case.visa_type, Case.victim_enc).where(*in_year)).all()
+    received = (
+        session.connection().execute(select(Case.visa_type, Case.victim_enc).where(*in_year)).all()
+    )
     data.individuals = count_individuals(ring, ((str(v), bytes(b)) for v, b in received))
     signed = signatures(session, period.start, period.end, period)
     signed_ids = {s.case_id for s in signed}

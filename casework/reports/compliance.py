@@ -154,7 +154,9 @@ def answering(
         approved_text,
     ).where(Case.id.in_(ids))
     out: dict[int, Answering] = {}
-    for cid, visa, received, due, deny_at, sig, approved_at, text in session.execute(stmt):
+    for cid, visa, received, due, deny_at, sig, approved_at, text in session.connection().execute(
+        stmt
+    ):
         days = []
         if deny_at is not None:
             days.append(local_date(deny_at, tz))
@@ -177,7 +179,7 @@ def load_letters(
         .order_by(CaseEvent.case_id, CaseEvent.seq)
     )
     letters: dict[int, list[Letter]] = defaultdict(list)
-    for cid, at, payload in session.execute(stmt).all():
+    for cid, at, payload in session.connection().execute(stmt).all():
         letters[cid].append(Letter(cid, local_date(at, period.tz), projected_date(payload)))
     return letters
 
@@ -272,7 +274,7 @@ def _withdrawals(session: Session, ids: Select[Any], period: Period) -> dict[int
         .where(CaseEvent.action == "withdraw", CaseEvent.case_id.in_(ids))
         .group_by(CaseEvent.case_id)
     )
-    return {cid: local_date(at, period.tz) for cid, at in session.execute(stmt).all()}
+    return {cid: local_date(at, period.tz) for cid, at in session.connection().execute(stmt).all()}
 
 
 @dataclass(frozen=True)
@@ -304,14 +306,18 @@ def past_due_unanswered(
     # The state first: SQLite tests the conditions in this order, and the state (the last
     # event before then, one step down the index) rules out more cases for less than the
     # search for an answer among all of a case's events.
-    rows = session.execute(
-        select(Case.id, Case.visa_type, Case.response_due).where(
-            Case.response_due < due_before,
-            maybe_open_at(state_utc) if recent else true(),
-            state_at(state_utc).in_(open_values()),
-            ~answered,
+    rows = (
+        session.connection()
+        .execute(
+            select(Case.id, Case.visa_type, Case.response_due).where(
+                Case.response_due < due_before,
+                maybe_open_at(state_utc) if recent else true(),
+                state_at(state_utc).in_(open_values()),
+                ~answered,
+            )
         )
-    ).all()
+        .all()
+    )
     letters = load_letters(session, state_utc, period) if rows else {}
     out = PastDue(Counter(), Counter())
     for cid, visa, due in rows:

@@ -180,13 +180,36 @@ def day_start_utc(day: dt.date, tz: ZoneInfo = LOCAL_TZ) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
+#: (zone, UTC hour as ordinal * 24 + hour) -> the zone's UTC offset all through that hour,
+#: or None when it changes within the hour (then the full conversion is done).
+_HOUR_OFFSETS: dict[tuple[ZoneInfo, int], dt.timedelta | None] = {}
+_HOUR_END = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
+
+
 def local_date(when: dt.datetime | str, tz: ZoneInfo = LOCAL_TZ) -> dt.date:
-    """The local calendar day of a stored event time (SQLite returns naive UTC values)."""
+    """The local calendar day of a stored event time (SQLite returns naive UTC values).
+
+    The zone's offset is looked up once per UTC hour (kept only when it is the same at
+    the hour's first and last microsecond), instead of a time-zone conversion per event.
+    """
     if isinstance(when, str):  # SQLite may hand back text from an aggregate
         when = dt.datetime.fromisoformat(when)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(tz).date()
+    if when.tzinfo is not None:
+        if when.utcoffset():
+            return when.astimezone(tz).date()
+        when = when.replace(tzinfo=None)
+    key = (tz, when.toordinal() * 24 + when.hour)
+    offset = _HOUR_OFFSETS.get(key, _HOUR_END)
+    if offset is _HOUR_END:
+        start = when.replace(minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
+        first, last = start.astimezone(tz).utcoffset(), (start + _HOUR_END).astimezone(tz)
+        offset = first if first == last.utcoffset() else None
+        if len(_HOUR_OFFSETS) > 200_000:
+            _HOUR_OFFSETS.clear()
+        _HOUR_OFFSETS[key] = offset
+    if offset is None:
+        return when.replace(tzinfo=dt.UTC).astimezone(tz).date()
+    return (when + offset).date()
 
 
 @dataclass(frozen=True)

@@ -220,12 +220,16 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
         )
     )
     seen: dict[int, Signature] = {}
-    for cid, number, visa, received, at, signed in session.execute(with_row).all():
+    for cid, number, visa, received, at, signed in session.connection().execute(with_row).all():
         if signed is not None:
             seen[cid] = Signature(
                 cid, number, str(visa), received, signed, local_date(at, period.tz)
             )
-    older = [] if every_approval_has_its_row(session) else session.execute(without_row).all()
+    older = (
+        []
+        if every_approval_has_its_row(session)
+        else session.connection().execute(without_row).all()
+    )
     for cid, number, visa, received, at, payload in older:
         recorded = local_date(at, period.tz)
         signed = _signature_date(payload, recorded)
@@ -269,6 +273,6 @@ def approvals_signed_outside(session: Session, period: Period) -> list[Signature
     )
     return [
         Signature(cid, number, str(visa), received, signed, local_date(at, period.tz))
-        for cid, number, visa, received, at, signed in session.execute(stmt).all()
+        for cid, number, visa, received, at, signed in session.connection().execute(stmt).all()
         if signed is not None
     ]
