@@ -18,11 +18,13 @@ from casework.db import Store
 from casework.migrate import alembic_config, upgrade
 from casework.models import Case, Notification, utcnow
 from casework.reports import records_report
+from casework.reports.model import local_date
 from casework.watch import run_watch
 from tests.conftest import TODAY as RECEIVED  # the day tests.helpers.new_case receives on
 from tests.helpers import new_case
 
-TODAY = dt.date.today()
+# The agency's calendar day now (the record counts by local day; UTC's date differs at night).
+TODAY = local_date(utcnow())
 
 
 def _interpreter(store: Store) -> dict[str, bool | None]:
