@@ -218,6 +218,19 @@ def checkpoint(url: str) -> None:
         engine.dispose()
 
 
+FERNET_TOKEN = re.compile(rb"gAAAAA[A-Za-z0-9_-]+={0,2}")
+
+
+def ciphertext_or_as_is(raw: bytes) -> bytes:
+    """A file that is one Fernet token (an encrypted blob) as the bytes it encodes: its
+    base64 letters would match a short name, case aside, by chance (about 1 in 100 runs
+    found "ORIel" in a 260 kB document), while plaintext cannot hide in the ciphertext."""
+    token = raw.strip()
+    if FERNET_TOKEN.fullmatch(token):
+        return base64.urlsafe_b64decode(token + b"=" * (-len(token) % 4))
+    return raw
+
+
 def leaks(where: str, content: str, needles: list[str]) -> list[str]:
     low = content.lower()
     return [f"{needle!r} in {where}" for needle in needles if needle.lower() in low]
@@ -285,7 +298,7 @@ def test_prefect_and_the_data_folders_keep_nothing_identifying(stack: Stack) -> 
     if stack.prefect_db.startswith("sqlite"):
         checkpoint(stack.prefect_db)
     for path in data_files(stack):
-        found += leaks(str(path), haystack(path.read_bytes()), needles)
+        found += leaks(str(path), haystack(ciphertext_or_as_is(path.read_bytes())), needles)
     assert found == []
 
     home = stack.store.settings.home
