@@ -30,6 +30,20 @@ from casework.views import get_case, history
 from tests.conftest import _PG_REASON, EXAMPLES, PG_ADMIN_URL, example_request
 
 TODAY = dt.date.today()
+#: The history of a U case from submission to delivery, every step answered once.
+DELIVERED_U_ACTIONS = [
+    "submit",
+    "assign",
+    "record_document",  # the DA memo
+    "start_da_consultation",
+    "record_da_consultation",
+    "recommend_certification",
+    "approve_signature",
+    "record_document",  # the form, the cover letter and the packet
+    "record_document",
+    "record_document",
+    "deliver",
+]
 
 
 REPO = Path(__file__).resolve().parents[1]
