@@ -93,6 +93,7 @@ class Keyring:
         self._newest = fernets[0]
         self._fernet = MultiFernet(fernets)
         self._hmac_keys = [_hkdf(k, "dedupe") for k in keys]
+        self._person_hmac = _hkdf(keys[0], "person")
         self.check_values = [check_value(k) for k in keys]
 
     def derive(self, purpose: str) -> bytes:
@@ -218,6 +219,21 @@ class Keyring:
     def keyed_hashes(self, *parts: str) -> list[str]:
         """The digest under every key of the ring (what a lookup must match), newest first."""
         return [_keyed(k, parts) for k in self._hmac_keys]
+
+    @property
+    def person_key_prefix(self) -> str:
+        """What every person key made under the newest key starts with (its check value's
+        first 12 digits): a key made under an older key is recomputed, not compared."""
+        return self.check_values[0][:12] + "."
+
+    def person_key(self, family_name: object, given_name: object, date_of_birth: object) -> str:
+        """Who a request is about, as a keyed digest kept on the case for the §4 count of
+        individuals: the normalised family name, given name and date of birth (the intake
+        duplicate keys' normalisation, so "Nguyễn" and "NGUYEN" are one person), under a key
+        derived for this purpose alone. It tells the same person's requests apart from
+        others' without the key; it does not reveal who the person is."""
+        parts = tuple(str(p or "") for p in (family_name, given_name, date_of_birth))
+        return self.person_key_prefix + _keyed(self._person_hmac, parts)
 
 
 def _keyed(key: bytes, parts: tuple[str, ...]) -> str:

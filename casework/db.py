@@ -53,6 +53,10 @@ def _private_file(path: Path) -> None:
             pass
 
 
+#: The most of the store SQLite maps into memory for reading (address space, not RAM).
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
@@ -67,6 +71,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # Reads through a memory map rather than read() calls into SQLite's small page
+            # cache: the reports walk 100,000s of history rows (measured at 100,000 cases:
+            # both reports 20-25 % faster). Writes still go through the journal as before.
+            cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.close()
 
         @event.listens_for(engine, "begin")

@@ -4,7 +4,8 @@ commits in batches).
 
 Run it with ``CASEWORK_KEY="new,old"``. It re-encrypts every encrypted column (every
 ``*_enc`` column of the schema) and every attachment and document file, recomputes the
-duplicate-detection digests and the status-lookup HMACs, and adds the newest key's MAC to
+duplicate-detection digests, the person keys (the §4 count of individuals) and the
+status-lookup HMACs, and adds the newest key's MAC to
 every ledger entry whose MAC under an older key verifies (an entry whose MAC does not verify
 is reported and left unsealed: a rotation never launders a forged entry). When nothing was
 left out, the older keys are retired: from then on the newest key alone reads and verifies
@@ -63,7 +64,7 @@ def rotate(store: Store, progress: Progress = lambda _: None) -> Rotation:
         out.files += sum(blobs.reencrypt(digest) for digest in blobs.digests())
     progress(f"{out.files} file(s) re-encrypted")
     out.cases = _rekey_dedupe(store, ring)
-    progress(f"duplicate-detection digests of {out.cases} case(s) recomputed")
+    progress(f"duplicate-detection digests and person keys of {out.cases} case(s) recomputed")
     out.status_rows = _rekey_status(store, ring)
     progress(f"{out.status_rows} status-lookup hash(es) recomputed")
     out.macs = _seal_ledger(store, ring, out.problems)
@@ -101,20 +102,25 @@ def _rekey_dedupe(store: Store, ring: Keyring) -> int:
     while True:
         with store.unit_of_work() as s:
             cases = s.execute(
-                select(Case.id, Case.visa_type, Case.victim_enc)
+                select(Case.id, Case.visa_type, Case.victim_enc, Case.person_key)
                 .where(Case.id > last)
                 .order_by(Case.id)
                 .limit(BATCH)
             ).all()
-            for case_id, visa, victim_enc in cases:
-                done += _rekey_case(s, ring, case_id, visa, victim_enc)
+            for case_id, visa, victim_enc, person_key in cases:
+                done += _rekey_case(s, ring, case_id, visa, victim_enc, person_key)
         if len(cases) < BATCH:
             return done
         last = cases[-1][0]
 
 
-def _rekey_case(s: Session, ring: Keyring, case_id: int, visa: str, victim_enc: bytes) -> int:
+def _rekey_case(
+    s: Session, ring: Keyring, case_id: int, visa: str, victim_enc: bytes, person_key: str | None
+) -> int:
     v = ring.decrypt_json(victim_enc)
+    person = ring.person_key(v.get("family_name"), v.get("given_name"), v.get("date_of_birth"))
+    if person != person_key:
+        s.execute(update(Case).where(Case.id == case_id).values(person_key=person))
     numbers = [n for rn in s.scalars(select(Incident.report_numbers).where(Incident.case_id == case_id)) for n in rn]  # fmt: skip
     wanted = {
         ring.keyed_hash(visa, v["family_name"], v["given_name"], v["date_of_birth"], n)
@@ -122,7 +128,7 @@ def _rekey_case(s: Session, ring: Keyring, case_id: int, visa: str, victim_enc: 
     }
     have = set(s.scalars(select(DedupeKey.key).where(DedupeKey.case_id == case_id)))
     if wanted == have:
-        return 0
+        return int(person != person_key)
     s.execute(delete(DedupeKey).where(DedupeKey.case_id == case_id, DedupeKey.key.not_in(wanted)))
     s.add_all(DedupeKey(key=k, case_id=case_id) for k in wanted - have)
     return 1

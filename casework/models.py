@@ -141,6 +141,9 @@ class Case(Base):
     #: The request said the victim needs an interpreter (None: not said). Plain, for counting.
     interpreter_needed: Mapped[bool | None] = mapped_column(Boolean)
     victim_enc: Mapped[bytes] = mapped_column(LargeBinary)  # names, DOB, gender, A-Number
+    # A keyed digest of the victim's names and date of birth, for the §4 count of individuals
+    # (see Keyring.person_key); NULL on cases from before it was kept (then decrypted).
+    person_key: Mapped[str | None] = mapped_column(String(80))
     flow_run_id: Mapped[str | None] = mapped_column(String(64))
     # Human steps: how often the current step's input was refused, and the last reason why.
     step_attempt: Mapped[int] = mapped_column(Integer, default=0)

@@ -19,6 +19,7 @@ from casework.access import case_for_code, issue_status_access
 from casework.audit import verify_store
 from casework.blobs import BlobStore
 from casework.cli import main
+from casework.crypto import keyring
 from casework.db import Store
 from casework.models import Case, CaseEvent, KeyCheck
 from tests.conftest import EXAMPLES, TODAY, example_request
@@ -183,6 +184,10 @@ def test_keys_rotate_moves_everything_to_the_newest_key(
         assert case_for_code(s, "NPD-U-2026-0001", "rdelgado@pvvac.example.org", code)
     docs = BlobStore(store.settings.documents_dir)
     assert [docs.get(d) for d in docs.digests()] == [b"%PDF memo"]
+    ring = keyring()
+    with alone.reading() as s:  # the person key (§4 count of individuals) is the new key's
+        person_key = s.scalar(select(Case.person_key))
+    assert person_key == ring.person_key("MORALES", "lucía", "1991-03-08")
     alone.dispose()
     capsys.readouterr()
     assert _submit() == 0  # dedupe still finds the case with the new digests

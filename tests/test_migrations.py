@@ -76,7 +76,8 @@ def test_an_existing_store_is_sealed_under_its_key(sqlite_store: Store) -> None:
     from casework.access import case_for_code, case_for_token
     from casework.blobs import BlobStore
     from casework.cli import main
-    from casework.models import CaseEvent, LedgerEntry
+    from casework.crypto import keyring
+    from casework.models import Case, CaseEvent, LedgerEntry
 
     number, token, code = _to_0001_with_legacy_data(sqlite_store)
     assert current_revision(sqlite_store) == "0001"
@@ -91,6 +92,14 @@ def test_an_existing_store_is_sealed_under_its_key(sqlite_store: Store) -> None:
             == 3
         )
         assert case_for_token(s, token) is not None
+        # The person key (the §4 count of individuals) is filled from the victim record.
+        ring = keyring()
+        rows = s.execute(select(Case.victim_enc, Case.person_key)).all()
+        assert len(rows) == 2
+        for victim_enc, person_key in rows:
+            v = ring.decrypt_json(victim_enc)
+            want = ring.person_key(v["family_name"], v["given_name"], v["date_of_birth"])
+            assert person_key == want and person_key.startswith(ring.person_key_prefix)
         assert case_for_code(s, number, "rdelgado@pvvac.example.org", code) is not None
     blobs = BlobStore(store.settings.attachments_dir)
     for digest in blobs.digests():

@@ -103,6 +103,35 @@ def test_annual_figures_match_the_scenario(scenario: Scenario, year: int) -> Non
         assert stat["denied"][col] == rr["denied"][col] + early["denied"][col]  # type: ignore[operator]
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_individuals_are_counted_alike_from_missing_and_older_person_keys(
+    scenario: Scenario, year: int
+) -> None:
+    """Cases from before person keys were kept (NULL) and keys made under an older key of the
+    ring (another prefix; all alike here, so comparing them would merge their people) are
+    recomputed from the decrypted records: the count does not change."""
+    from sqlalchemy import select, update
+
+    from casework.models import Case
+
+    want = expected_annual(scenario, year)["statutory"]["individuals_requested"]
+    with scenario.store.reading() as s:
+        saved = s.execute(select(Case.id, Case.person_key)).all()
+    assert all(key is not None for _, key in saved)  # intake keeps one
+    try:
+        with scenario.store.unit_of_work() as s:
+            s.execute(update(Case).where(Case.id % 3 == 0).values(person_key=None))
+            older = "000000000000." + "f" * 64
+            s.execute(update(Case).where(Case.id % 3 == 1).values(person_key=older))
+        with scenario.store.reading() as s:
+            got = compute_annual(s, year, produced_on=dt.date(2026, 1, 15)).figures()
+        assert got["statutory"]["individuals_requested"] == want
+    finally:
+        with scenario.store.unit_of_work() as s:
+            for cid, key in saved:
+                s.execute(update(Case).where(Case.id == cid).values(person_key=key))
+
+
 def test_annual_counting_bases_differ_where_they_should(scenario: Scenario) -> None:
     """The years hold requests signed after a denial in an earlier year, and forms signed in
     a year for requests received before it: the report's lines say which is which."""

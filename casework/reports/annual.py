@@ -14,8 +14,8 @@ Counting bases (the same words are printed in the report, see ``DEFINITIONS``):
 * **Individuals who requested certification**: distinct victims among the
   requests *received* in the year (``Case.received_on``, the date the legal clock
   runs from). A victim is identified by the normalised family name, given name and
-  date of birth (the normalisation of the intake duplicate keys), decrypted in
-  memory for the count only. The same person asking for a U and a T certification
+  date of birth (the normalisation of the intake duplicate keys), compared as
+  the case's keyed person key, never in the clear. The same person asking for a U and a T certification
   counts once in each column and once in "together".
 * **Forms completed and signed**: cases whose form's *signature date*
   (``SignatureApproval.signature_date``) is in the year, whenever the request was
@@ -35,14 +35,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from casework.crypto import Keyring, keyring, normalise
+from casework.crypto import Keyring, keyring
 from casework.models import Case, CaseEvent
 from casework.reports.annual_layout import annual_sections
 from casework.reports.compliance import Compliance, PastDue, compute_compliance, past_due_unanswered
@@ -68,35 +67,41 @@ TITLE = "Annual report on U and T visa certification requests (G.L. c. 258F, sec
 STANDING = ("signed", "denied", "withdrawn", "pending")
 
 
-def _norm(text: object) -> str:
-    """:func:`casework.crypto.normalise`, with a fast path for plain ASCII (same result)."""
-    value = str(text or "")
-    if value.isascii():
-        return " ".join(value.lower().replace("-", " ").split())
-    return normalise(value)
+def count_individuals(
+    session: Session, ring: Keyring, in_year: tuple[ColumnElement[bool], ...]
+) -> tuple[int, int, int]:
+    """Distinct individuals among the requests selected by ``in_year``: U, T, together.
 
-
-def victim_key(victim: dict[str, object]) -> tuple[str, str, str]:
-    """Who a request is about: normalised family name, given name and date of birth.
-
-    Held only in memory while counting (never stored, logged or shown); the same
-    normalisation as the intake duplicate keys, so "Nguyễn" and "NGUYEN" are one person.
+    A person is told apart by the case's person key (:meth:`Keyring.person_key`: names and
+    date of birth, normalised as the intake duplicate keys are, so "Nguyễn" and "NGUYEN" are
+    one person). A case whose key is missing (older data) or was made under an older key of
+    the ring has its victim record decrypted, in memory only, and its key computed afresh.
     """
-    return (
-        _norm(victim.get("family_name")),
-        _norm(victim.get("given_name")),
-        str(victim.get("date_of_birth") or ""),
-    )
-
-
-def count_individuals(ring: Keyring, rows: Iterable[tuple[str, bytes]]) -> tuple[int, int, int]:
-    """Distinct individuals among (visa_type, victim_enc) rows: U, T, together."""
-    by_type: dict[str, set[tuple[str, str, str]]] = {"U": set(), "T": set()}
-    pairs = list(rows)
-    victims = ring.decrypt_json_many([token for _, token in pairs])
-    for (visa_type, _), victim in zip(pairs, victims, strict=True):
-        by_type.setdefault(visa_type, set()).add(victim_key(victim))
-    together: set[tuple[str, str, str]] = set().union(*by_type.values())
+    prefix = ring.person_key_prefix
+    rows = session.connection().execute(select(Case.id, Case.visa_type, Case.person_key).where(*in_year)).all()  # fmt: skip
+    keys: dict[int, str] = {}
+    stale: list[int] = []
+    for cid, _, key in rows:
+        if key is not None and key.startswith(prefix):
+            keys[cid] = key
+        else:
+            stale.append(cid)
+    for start in range(0, len(stale), 5000):
+        chunk = stale[start : start + 5000]
+        tokens = (
+            session.connection()
+            .execute(select(Case.id, Case.victim_enc).where(Case.id.in_(chunk)))
+            .all()
+        )
+        victims = ring.decrypt_json_many([bytes(token) for _, token in tokens])
+        for (cid, _), v in zip(tokens, victims, strict=True):
+            keys[cid] = ring.person_key(
+                v.get("family_name"), v.get("given_name"), v.get("date_of_birth")
+            )
+    by_type: dict[str, set[str]] = {"U": set(), "T": set()}
+    for cid, visa, _ in rows:
+        by_type.setdefault(str(visa), set()).add(keys[cid])
+    together: set[str] = set().union(*by_type.values())
     return len(by_type["U"]), len(by_type["T"]), len(together)
 
 
@@ -123,10 +128,7 @@ def gather_annual(
     period = Period.year(year, tz)
     data = AnnualData(year)
     in_year = (Case.received_on >= period.start, Case.received_on <= period.end)
-    received = (
-        session.connection().execute(select(Case.visa_type, Case.victim_enc).where(*in_year)).all()
-    )
-    data.individuals = count_individuals(ring, ((str(v), bytes(b)) for v, b in received))
+    data.individuals = count_individuals(session, ring, in_year)
     signed = signatures(session, period.start, period.end, period)
     signed_ids = {s.case_id for s in signed}
     data.received = {"U": Counter(), "T": Counter()}
@@ -158,8 +160,16 @@ def gather_annual(
     ).all()
     for visa, n in withdrawn:
         data.received[str(visa)]["withdrawn"] += int(n)
+    received_by_type = Counter(
+        {
+            str(v): int(n)
+            for v, n in session.execute(
+                select(Case.visa_type, func.count()).where(*in_year).group_by(Case.visa_type)
+            ).all()
+        }
+    )
     for visa in ("U", "T"):
-        total = sum(1 for v, _ in received if str(v) == visa)
+        total = received_by_type[visa]
         known = sum(data.received[visa].values())
         data.received[visa]["pending"] = total - known
     next_day = period.end + dt.timedelta(days=1)
