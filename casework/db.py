@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event, literal_column
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from sqlalchemy.sql import ClauseElement
 
 from casework.config import Settings, load_settings
@@ -100,6 +100,16 @@ def raw_rows(session: Session, stmt: ClauseElement) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def ids_in(
+    column: ColumnElement[Any] | InstrumentedAttribute[Any], ids: Iterable[int]
+) -> ColumnElement[bool]:
+    """``column IN (1, 2, ...)`` with the ids written into the SQL, for :func:`raw_rows`: each
+    is passed through ``int``, so there is nothing to escape, and 10,000 of them cost nothing
+    to compile (as bound literals they take SQLAlchemy a tenth of a second)."""
+    listed = ",".join(str(int(i)) for i in ids) or "NULL"
+    return column.op("IN")(literal_column(f"({listed})"))
 
 
 class Store:

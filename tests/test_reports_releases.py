@@ -261,3 +261,5 @@ def test_signed_counts_by_the_forms_date_and_internal_lists_name_the_exceptions(
     with sqlite_store.reading() as s:
         again = compute_annual(s, 2025).figures()
     assert again["statutory"]["forms_signed"] == after[2025].figures()["statutory"]["forms_signed"]
+    # ... and its first answer (the §3 table) too: every figure is the same.
+    assert again == after[2025].figures()

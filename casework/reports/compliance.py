@@ -24,13 +24,15 @@ and a projected time frame. Definitions:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, exists, func, null, select, true, union
+from sqlalchemy import Select, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from casework.db import ids_in, raw_rows
 from casework.models import Case, CaseEvent, SignatureApproval
 from casework.reports.model import (
     ANSWER_ACTIONS,
@@ -38,6 +40,7 @@ from casework.reports.model import (
     DENY_ACTIONS,
     SIGN_ACTION,
     Period,
+    as_date,
     day_start_utc,
     local_date,
 )
@@ -102,71 +105,58 @@ class Answering:
     first: dt.date | None
 
 
-def answering(
-    session: Session, ids: Select[Any], period: Period, *, complete: bool | None = None
-) -> dict[int, Answering]:
-    """For each case in ``ids`` (a subquery of case ids): its first answer, in one pass.
+def first_answers(session: Session, period: Period, *, complete: bool) -> dict[int, dt.date]:
+    """Every answered case's first answer (see the module's definitions), in flat reads.
 
-    Correlated subqueries on the (case_id, ...) indexes: the first written denial, the
-    form's signature date (``signature_approvals`` by case) and, for older approvals
-    without that row, the approval's own date (its payload's, else the day recorded).
-    ``complete``: :func:`every_approval_has_its_row`, if the caller knows it already.
+    The form's signature date is the newest ``signature_approvals`` row's; an approval
+    without that row (older data, skipped when ``complete``) gives its payload's date, else
+    the day it was recorded. Read set by set (one pass over the approval rows, one over the
+    denials), not by a subquery per case, and from the driver (:func:`raw_rows`, only
+    literals are bound): about three times less work at 100,000 cases.
     """
     tz = period.tz
-    e, a = aliased(CaseEvent), aliased(CaseEvent)
-    first_deny = (
-        select(func.min(e.occurred_at))
-        .where(e.case_id == Case.id, e.action.in_(DENY_ACTIONS))
-        .scalar_subquery()
-    )
-    signed = (
-        select(SignatureApproval.signature_date)
-        .where(
-            SignatureApproval.case_id == Case.id,
-            SignatureApproval.decision == "approve",
-            SignatureApproval.signature_date.is_not(None),
-        )
-        .order_by(SignatureApproval.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    approval = select(a.occurred_at).where(a.case_id == Case.id, a.action == SIGN_ACTION)
-    approved: ColumnElement[Any] = approval.order_by(a.seq).limit(1).scalar_subquery()
-    approved_text: ColumnElement[Any] = (
-        select(a.payload["signature_date"].as_string())
-        .where(a.case_id == Case.id, a.action == SIGN_ACTION)
-        .order_by(a.seq)
-        .limit(1)
-        .scalar_subquery()
-    )
-    if complete is None:
-        complete = every_approval_has_its_row(session)
-    if complete:
-        approved = approved_text = null()  # no older approvals to fall back on
-    stmt = select(
-        Case.id,
-        Case.visa_type,
-        Case.received_on,
-        Case.response_due,
-        first_deny,
-        signed,
-        approved,
-        approved_text,
-    ).where(Case.id.in_(ids))
-    out: dict[int, Answering] = {}
-    for cid, visa, received, due, deny_at, sig, approved_at, text in session.connection().execute(
-        stmt
+    sa = SignatureApproval
+    first: dict[int, dt.date] = {}
+    for cid, day in raw_rows(
+        session,
+        select(sa.case_id, sa.signature_date)
+        .where(sa.decision == "approve", sa.signature_date.is_not(None))
+        .order_by(sa.id),
     ):
-        days = []
-        if deny_at is not None:
-            days.append(local_date(deny_at, tz))
-        if isinstance(sig, str):  # SQLite hands back a date from a subquery as text
-            sig = dt.date.fromisoformat(sig)
-        if sig is not None:
-            days.append(sig)
-        elif approved_at is not None:
-            days.append(_signature_date({"signature_date": text}, local_date(approved_at, tz)))
-        out[cid] = Answering(str(visa), received, due, min(days) if days else None)
+        first[cid] = as_date(day)  # the newest row is the last
+    if not complete:
+        approvals = (
+            select(CaseEvent.case_id, CaseEvent.occurred_at, CaseEvent.payload)
+            .where(CaseEvent.action == SIGN_ACTION)
+            .order_by(CaseEvent.case_id, CaseEvent.seq.desc())
+        )
+        older: dict[int, dt.date] = {}
+        for cid, at, payload in session.connection().execute(approvals):
+            if cid not in first:  # a case's first approval is the last one seen
+                older[cid] = _signature_date(payload, local_date(at, tz))
+        first.update(older)
+    denials = (
+        select(CaseEvent.case_id, func.min(CaseEvent.occurred_at))
+        .where(CaseEvent.action.in_(DENY_ACTIONS))
+        .group_by(CaseEvent.case_id)
+    )
+    for cid, at in raw_rows(session, denials):
+        day = local_date(at, tz)
+        if cid not in first or day < first[cid]:
+            first[cid] = day
+    return first
+
+
+def answering(session: Session, ids: set[int], first: dict[int, dt.date]) -> dict[int, Answering]:
+    """For each case in ``ids``: its visa type, receipt, due date and first answer."""
+    out: dict[int, Answering] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 10_000):
+        stmt = select(Case.id, Case.visa_type, Case.received_on, Case.response_due).where(
+            ids_in(Case.id, wanted[start : start + 10_000])
+        )
+        for cid, visa, received, due in raw_rows(session, stmt):
+            out[cid] = Answering(str(visa), as_date(received), as_date(due), first.get(cid))
     return out
 
 
@@ -179,7 +169,9 @@ def load_letters(
         .order_by(CaseEvent.case_id, CaseEvent.seq)
     )
     letters: dict[int, list[Letter]] = defaultdict(list)
-    for cid, at, payload in session.connection().execute(stmt).all():
+    for cid, at, payload in raw_rows(session, stmt):
+        if isinstance(payload, str):  # SQLite hands JSON back as its text
+            payload = json.loads(payload)
         letters[cid].append(Letter(cid, local_date(at, period.tz), projected_date(payload)))
     return letters
 
@@ -190,41 +182,15 @@ def timely_letter(letters: list[Letter], due: dt.date) -> bool:
 
 def compute_compliance(session: Session, period: Period, as_of: dt.date) -> Compliance:
     """§3 figures for ``period``; "passed" promised dates are those before ``as_of``."""
-    slack = dt.timedelta(days=1)
-    deny_window = select(CaseEvent.case_id).where(
-        CaseEvent.action.in_(DENY_ACTIONS),
-        CaseEvent.occurred_at >= period.start_utc - slack,
-        CaseEvent.occurred_at < period.end_utc + slack,
-    )
-    # Every case with an approval row dated in the period (what :func:`answering` reads the
-    # form's date from), whichever event the row points to.
-    sign_window = select(SignatureApproval.case_id).where(
-        SignatureApproval.decision == "approve",
-        SignatureApproval.signature_date >= period.start,
-        SignatureApproval.signature_date <= period.end,
-    )
-    # Older approvals without a signature row: recorded up to a month after the form's date.
-    # (Skipped when every approval has its row: reading every approval event to find the
-    # month's costs a tenth of a second at 100,000 cases and adds no case.)
-    complete = every_approval_has_its_row(session)
-    old_window = select(CaseEvent.case_id).where(
-        CaseEvent.action == SIGN_ACTION,
-        CaseEvent.occurred_at >= period.start_utc - slack,
-        CaseEvent.occurred_at < period.end_utc + dt.timedelta(days=32),
-    )
     last_utc = max(period.end_utc, day_start_utc(as_of, period.tz))
     letters = load_letters(session, last_utc, period)
     letter_ids = select(CaseEvent.case_id).where(
         CaseEvent.action == DELAY_ACTION, CaseEvent.occurred_at < last_utc
     )
-    windows = (
-        (deny_window, sign_window, letter_ids)
-        if complete
-        else (deny_window, sign_window, old_window, letter_ids)
-    )
-    candidates = union(*windows).subquery()
-    ids = select(candidates.c.case_id)
-    cases = answering(session, ids, period, complete=complete)
+    answers = first_answers(session, period, complete=every_approval_has_its_row(session))
+    # The cases first answered in the period, and every case with a delay letter by then.
+    ids = {cid for cid, day in answers.items() if period.contains(day)} | set(letters)
+    cases = answering(session, ids, answers)
     out = Compliance()
     for cid, case in cases.items():
         day, visa, received, due = case.first, case.visa, case.received, case.due

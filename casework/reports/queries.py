@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from casework.db import raw_rows
 from casework.models import Case, CaseEvent, SignatureApproval
-from casework.reports.model import SIGN_ACTION, Period, local_date
+from casework.reports.model import SIGN_ACTION, Period, as_date, local_date
 from casework.states import OPEN_STATES, State
 
 
@@ -220,10 +221,15 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
         )
     )
     seen: dict[int, Signature] = {}
-    for cid, number, visa, received, at, signed in session.connection().execute(with_row).all():
+    for cid, number, visa, received, at, signed in raw_rows(session, with_row):
         if signed is not None:
             seen[cid] = Signature(
-                cid, number, str(visa), received, signed, local_date(at, period.tz)
+                cid,
+                number,
+                str(visa),
+                as_date(received),
+                as_date(signed),
+                local_date(at, period.tz),
             )
     older = (
         []
@@ -272,7 +278,9 @@ def approvals_signed_outside(session: Session, period: Period) -> list[Signature
         )
     )
     return [
-        Signature(cid, number, str(visa), received, signed, local_date(at, period.tz))
-        for cid, number, visa, received, at, signed in session.connection().execute(stmt).all()
+        Signature(
+            cid, number, str(visa), as_date(received), as_date(signed), local_date(at, period.tz)
+        )
+        for cid, number, visa, received, at, signed in raw_rows(session, stmt)
         if signed is not None
     ]
