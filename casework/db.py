@@ -12,6 +12,7 @@ is refused before anything is read or written.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -100,6 +101,11 @@ def raw_rows(session: Session, stmt: ClauseElement) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def as_date(value: object) -> dt.date:
+    """A date column's value from :func:`raw_rows` (SQLite hands back ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def ids_in(

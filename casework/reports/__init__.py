@@ -14,13 +14,21 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from casework.db import Store
-from casework.reports.annual import compute_annual
-from casework.reports.model import Period, Report, ReportRefused
-from casework.reports.records import compute_records
-from casework.reports.releases import Release, release
-from casework.reports.render import FORMATS, render
-from casework.reports.suppress import publish
+from reportlab import rl_config
+
+# Reportlab checks every attribute set on a chart part against its declared type: a
+# development aid that takes a third of the time to draw the records report's charts (which
+# are tested as drawn). Drawing classes read it when first imported, so it is turned off
+# here, before any module of this package imports reportlab.graphics.
+rl_config.shapeChecking = 0
+
+from casework.db import Store  # noqa: E402
+from casework.reports.annual import compute_annual  # noqa: E402
+from casework.reports.model import Period, Report, ReportRefused  # noqa: E402
+from casework.reports.records import compute_records  # noqa: E402
+from casework.reports.releases import Release, release  # noqa: E402
+from casework.reports.render import FORMATS, render  # noqa: E402
+from casework.reports.suppress import publish  # noqa: E402
 
 __all__ = [
     "FORMATS",

@@ -32,7 +32,7 @@ from typing import Any, Literal
 from sqlalchemy import Select, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
-from casework.db import ids_in, raw_rows
+from casework.db import as_date, ids_in, raw_rows
 from casework.models import Case, CaseEvent, SignatureApproval
 from casework.reports.model import (
     ANSWER_ACTIONS,
@@ -40,7 +40,6 @@ from casework.reports.model import (
     DENY_ACTIONS,
     SIGN_ACTION,
     Period,
-    as_date,
     day_start_utc,
     local_date,
 )

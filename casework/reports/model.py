@@ -180,11 +180,6 @@ def day_start_utc(day: dt.date, tz: ZoneInfo = LOCAL_TZ) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
-def as_date(value: object) -> dt.date:
-    """A date column's value as the driver hands it back (SQLite: ISO text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 #: (zone, UTC hour as ordinal * 24 + hour) -> the zone's UTC offset all through that hour,
 #: or None when it changes within the hour (then the full conversion is done).
 _HOUR_OFFSETS: dict[tuple[ZoneInfo, int], dt.timedelta | None] = {}

@@ -62,7 +62,7 @@ from casework.reports.queries import (
     maybe_open_at,
     open_counts_at,
     open_values,
-    signatures,
+    signed_counts,
     state_at,
 )
 from casework.reports.records_layout import DEFINITIONS, TITLE, records_sections
@@ -121,7 +121,7 @@ def gather_records(
             bool(expedited),
         )
         data.received[key] += int(n)
-    signed = Counter(s.visa_type for s in signatures(session, period.start, period.end, period))
+    signed = signed_counts(session, period)
     open_rows = open_counts_at(session, period.end, period.end_utc)
     data.outcomes = {
         "certified": signed,
