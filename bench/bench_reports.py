@@ -111,7 +111,7 @@ def build(store: Any, n: int, seed: int = 4) -> int:
         assert s.scalar(select(Person.id).limit(1)) is not None
     # (victim record, person key), as intake stores them
     people = [
-        (ring.encrypt_json(victim), ring.person_key(*victim.values()))
+        (ring.encrypt_json(victim), ring.person_key(victim))
         for victim in (
             {"family_name": f"F{i}", "given_name": f"G{i}", "date_of_birth": "1980-01-01"}
             for i in range(int(n * 0.9))

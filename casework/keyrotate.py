@@ -118,7 +118,7 @@ def _rekey_case(
     s: Session, ring: Keyring, case_id: int, visa: str, victim_enc: bytes, person_key: str | None
 ) -> int:
     v = ring.decrypt_json(victim_enc)
-    person = ring.person_key(v.get("family_name"), v.get("given_name"), v.get("date_of_birth"))
+    person = ring.person_key(v)
     if person != person_key:
         s.execute(update(Case).where(Case.id == case_id).values(person_key=person))
     numbers = [n for rn in s.scalars(select(Incident.report_numbers).where(Incident.case_id == case_id)) for n in rn]  # fmt: skip

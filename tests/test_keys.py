@@ -187,7 +187,9 @@ def test_keys_rotate_moves_everything_to_the_newest_key(
     ring = keyring()
     with alone.reading() as s:  # the person key (§4 count of individuals) is the new key's
         person_key = s.scalar(select(Case.person_key))
-    assert person_key == ring.person_key("MORALES", "lucía", "1991-03-08")
+    assert person_key == ring.person_key(
+        {"family_name": "MORALES", "given_name": "lucía", "date_of_birth": "1991-03-08"}
+    )
     alone.dispose()
     capsys.readouterr()
     assert _submit() == 0  # dedupe still finds the case with the new digests

@@ -98,7 +98,7 @@ def test_an_existing_store_is_sealed_under_its_key(sqlite_store: Store) -> None:
         assert len(rows) == 2
         for victim_enc, person_key in rows:
             v = ring.decrypt_json(victim_enc)
-            want = ring.person_key(v["family_name"], v["given_name"], v["date_of_birth"])
+            want = ring.person_key(v)
             assert person_key == want and person_key.startswith(ring.person_key_prefix)
         assert case_for_code(s, number, "rdelgado@pvvac.example.org", code) is not None
     blobs = BlobStore(store.settings.attachments_dir)

@@ -158,9 +158,7 @@ def _new_case(
         # Also inside the encrypted victim record; kept plain (not identifying) for counting.
         interpreter_needed=req.victim.interpreter_needed,
         victim_enc=ring.encrypt_json(victim),
-        person_key=ring.person_key(
-            victim.get("family_name"), victim.get("given_name"), victim.get("date_of_birth")
-        ),
+        person_key=ring.person_key(victim),
         history_head="",
         event_count=0,
         incidents=[

@@ -15,8 +15,8 @@ Counting bases (the same words are printed in the report, see ``DEFINITIONS``):
   requests *received* in the year (``Case.received_on``, the date the legal clock
   runs from). A victim is identified by the normalised family name, given name and
   date of birth (the normalisation of the intake duplicate keys), compared as
-  the case's keyed person key, never in the clear. The same person asking for a U and a T certification
-  counts once in each column and once in "together".
+  the case's keyed person key, never in the clear. The same person asking for a
+  U and a T certification counts once in each column and once in "together".
 * **Forms completed and signed**: cases whose form's *signature date*
   (``SignatureApproval.signature_date``) is in the year, whenever the request was
   received and whenever the approval was keyed in. A form signed and later revoked
@@ -78,7 +78,8 @@ def count_individuals(
     the ring has its victim record decrypted, in memory only, and its key computed afresh.
     """
     prefix = ring.person_key_prefix
-    rows = session.connection().execute(select(Case.id, Case.visa_type, Case.person_key).where(*in_year)).all()  # fmt: skip
+    stmt = select(Case.id, Case.visa_type, Case.person_key).where(*in_year)
+    rows = session.connection().execute(stmt).all()
     keys: dict[int, str] = {}
     stale: list[int] = []
     for cid, _, key in rows:
@@ -93,11 +94,8 @@ def count_individuals(
             .execute(select(Case.id, Case.victim_enc).where(Case.id.in_(chunk)))
             .all()
         )
-        victims = ring.decrypt_json_many([bytes(token) for _, token in tokens])
-        for (cid, _), v in zip(tokens, victims, strict=True):
-            keys[cid] = ring.person_key(
-                v.get("family_name"), v.get("given_name"), v.get("date_of_birth")
-            )
+        for cid, token in tokens:
+            keys[cid] = ring.person_key(ring.decrypt_json(bytes(token)))
     by_type: dict[str, set[str]] = {"U": set(), "T": set()}
     for cid, visa, _ in rows:
         by_type.setdefault(str(visa), set()).add(keys[cid])

@@ -55,17 +55,11 @@ def _fill_person_keys() -> None:
         ).all()
         if not rows:
             return
-        victims = ring.decrypt_json_many([bytes(row.victim_enc) for row in rows])
         conn.execute(
             sa.update(_cases).where(_cases.c.id == sa.bindparam("cid")),
             [
-                {
-                    "cid": row.id,
-                    "person_key": ring.person_key(
-                        v.get("family_name"), v.get("given_name"), v.get("date_of_birth")
-                    ),
-                }
-                for row, v in zip(rows, victims, strict=True)
+                {"cid": row.id, "person_key": ring.person_key(ring.decrypt_json(row.victim_enc))}
+                for row in rows
             ],
         )
         last = rows[-1].id
