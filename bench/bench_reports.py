@@ -272,7 +272,21 @@ def load_line() -> str:
     one, five, fifteen = os.getloadavg()
     cpus = os.cpu_count() or 1
     busy = "  (busy machine: judge by CPU time)" if one > cpus else ""
-    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {cpus} CPUs{busy}"
+    return (
+        f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {cpus} CPUs{busy}; "
+        f"machine speed: {python_loop():.2f} s of CPU for a fixed Python loop"
+    )
+
+
+def python_loop() -> float:
+    """CPU seconds for 10 million additions in pure Python: a yardstick to compare runs on
+    machines (or virtual CPUs) of different speeds. Where this session was measured it took
+    1.2-1.9 s at the same load, so compare figures against it, not only against each other."""
+    c0 = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.process_time() - c0
 
 
 def timed(label: str, fn: Any) -> Any:
