@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from casework.db import as_date, raw_rows
@@ -180,13 +181,29 @@ def every_approval_has_its_row(session: Session) -> bool:
     return bool(rows is not None and events is not None and rows >= events)
 
 
+_Stmt = TypeVar("_Stmt", bound=Select[*tuple[Any, ...]])
+
+
+def _signed_with_row(stmt: _Stmt, start: dt.date, end: dt.date) -> _Stmt:
+    """``stmt`` over the approval events whose ``signature_approvals`` row dates the form in
+    ``start``..``end``, joined to their case: what "signed" means for both reports."""
+    sa = SignatureApproval
+    return (
+        stmt.select_from(CaseEvent)
+        .join(sa, and_(sa.event_id == CaseEvent.id, sa.decision == "approve"))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(
+            CaseEvent.action == SIGN_ACTION, sa.signature_date >= start, sa.signature_date <= end
+        )
+    )
+
+
 def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -> list[Signature]:
     """Forms whose signature date is in ``start``..``end`` (one per case: a case is signed once).
 
     The date is ``SignatureApproval.signature_date``; an approval event without that row
     (older data) uses its payload's date or, failing that, the day it was recorded.
     """
-    sa = aliased(SignatureApproval)
     cols = (
         Case.id,
         Case.case_number,
@@ -194,17 +211,7 @@ def signatures(session: Session, start: dt.date, end: dt.date, period: Period) -
         Case.received_on,
         CaseEvent.occurred_at,
     )
-    with_row = (
-        select(*cols, sa.signature_date)
-        .select_from(CaseEvent)
-        .join(sa, and_(sa.event_id == CaseEvent.id, sa.decision == "approve"))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            CaseEvent.action == SIGN_ACTION,
-            sa.signature_date >= start,
-            sa.signature_date <= end,
-        )
-    )
+    with_row = _signed_with_row(select(*cols, SignatureApproval.signature_date), start, end)
     # Older data: a form dated on or before the day its approval was recorded, within a month.
     slack = Period(start, end + dt.timedelta(days=31), period.tz)
     without_row = (
@@ -250,19 +257,8 @@ def signed_counts(session: Session, period: Period) -> Counter[str]:
     if not every_approval_has_its_row(session):
         found = signatures(session, period.start, period.end, period)
         return Counter(s.visa_type for s in found)
-    sa = SignatureApproval
-    stmt = (
-        select(Case.visa_type, func.count(func.distinct(CaseEvent.case_id)))
-        .select_from(CaseEvent)
-        .join(sa, and_(sa.event_id == CaseEvent.id, sa.decision == "approve"))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(
-            CaseEvent.action == SIGN_ACTION,
-            sa.signature_date >= period.start,
-            sa.signature_date <= period.end,
-        )
-        .group_by(Case.visa_type)
-    )
+    counted = select(Case.visa_type, func.count(func.distinct(CaseEvent.case_id)))
+    stmt = _signed_with_row(counted, period.start, period.end).group_by(Case.visa_type)
     return Counter({str(v): int(n) for v, n in session.execute(stmt).all()})
 
 
