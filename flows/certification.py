@@ -16,7 +16,6 @@ as the answer is read; inputs a crash left behind are swept on the next replay.
 from __future__ import annotations
 
 import contextlib
-import json
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +23,8 @@ import pydantic
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
-from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import suspend_flow_run
+from prefect.input.actions import read_flow_run_input
 from prefect.runtime import flow_run as this_run
 
 from casework import workflow
@@ -56,13 +55,9 @@ def notify_actor(case_number: str, step_key: str, url: str | None) -> bool:
 def take_answer(case_number: str, pause_key: str, flow_run_id: str) -> dict[str, Any]:
     """Read the answer typed into the form, apply it (or record why not), then delete the
     step's run inputs from Prefect. Only whether it was accepted is kept as the result."""
-    with get_client(sync_client=True) as client:
-        try:
-            raw = json.loads(
-                client.read_flow_run_input(UUID(flow_run_id), input_keys(pause_key)[2])
-            )
-        except ObjectNotFound:
-            raw = {}  # read and deleted before a crash: the case store knows the outcome
+    # None when it is gone: read, applied and deleted before a crash (the replay comes here
+    # again), so the case store knows the outcome and says the step is no longer waiting.
+    raw = read_flow_run_input(input_keys(pause_key)[2], flow_run_id=UUID(flow_run_id))
     out = human.answer(shared_store(), case_number, pause_key, raw if isinstance(raw, dict) else {})
     delete_run_inputs(flow_run_id, keep=[])
     return {"accepted": out.accepted, "state": out.state}

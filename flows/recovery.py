@@ -10,7 +10,12 @@ server outage from looking like dead runs: while the server is down no heartbeat
 so right after it comes back every live run looks silent, but each is heard again within one
 heartbeat, before its confirmation ends. A failed call to the server forgets every suspect.
 A CRASHED current run (its worker saw the process die) is rescheduled at once, at most
-``MAX_RESTARTS`` times per watchdog, so a run that crashes on start does not loop.
+``MAX_RESTARTS`` times per watchdog, so a run that crashes on start does not loop. So is a
+CANCELLED current run of a case still under way: Prefect's runner, stopped gracefully (SIGTERM:
+a restart, a deploy), cancels the runs it is running, and nothing else would take the case up
+again. The system cancels a case's current run itself only when the case is withdrawn (or
+delivered); any other change starts a new run. To stop a case, withdraw it: a cancelled run
+of a live case is restarted.
 
 The flow is driven by the case's state and its side effects are persisted tasks, idempotent
 in the case store too, so a rescheduled run replays to where it stopped: nothing is lost or
@@ -35,6 +40,7 @@ from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterDeploymentId,
+    FlowRunFilterEndTime,
     FlowRunFilterState,
     FlowRunFilterStateType,
 )
@@ -52,6 +58,7 @@ from sqlalchemy import select
 from casework.config import load_settings
 from casework.db import Store
 from casework.models import Case
+from casework.states import State
 from casework.workflow_port import Recovery
 from flows.launch import deployment_name
 
@@ -60,6 +67,11 @@ HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"
 HEARTBEAT_SECONDS = 30
 TICK_SECONDS = 5.0
 MAX_RESTARTS = 3
+#: How far back a cancelled case run is looked for (the runs the system cancels itself stay
+#: in Prefect's database for ever; an interrupted case is taken up within seconds).
+CANCELLED_LOOKBACK = dt.timedelta(days=7)
+#: Cases whose current run the system cancels itself (see :func:`flows.launch.nudge`).
+CASE_ENDED = frozenset({State.WITHDRAWN.value, State.DELIVERED.value})
 
 
 def silence_seconds() -> float:
@@ -113,7 +125,7 @@ class Watchdog:
             state = run.state
             assert state is not None
             seen.add(run.id)
-            if state.type is StateType.CRASHED:
+            if state.type in (StateType.CRASHED, StateType.CANCELLED):
                 if self.restarts[run.id] < MAX_RESTARTS:
                     self.restarts[run.id] += 1
                     client.set_flow_run_state(run.id, Scheduled(), force=True)
@@ -142,36 +154,51 @@ class Watchdog:
         return out
 
     def _current_runs(self, client: SyncPrefectClient) -> list[tuple[FlowRun, str]]:
-        """Case runs RUNNING, PENDING or CRASHED that are their case's current run."""
+        """Case runs RUNNING, PENDING or CRASHED that are their case's current run, and
+        CANCELLED ones (ended within ``CANCELLED_LOOKBACK``) of cases still under way."""
         try:
             deployment = client.read_deployment_by_name(deployment_name())
         except ObjectNotFound:
             return []  # never deployed: nothing ran
+        of_cases = FlowRunFilterDeploymentId(any_=[deployment.id])
         interrupted = FlowRunFilter(
-            deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id]),
+            deployment_id=of_cases,
             state=FlowRunFilterState(
                 type=FlowRunFilterStateType(
                     any_=[StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
                 )
             ),
         )
+        cancelled = FlowRunFilter(
+            deployment_id=of_cases,
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CANCELLED])),
+            end_time=FlowRunFilterEndTime.model_validate(
+                {"after_": dt.datetime.now(dt.UTC) - CANCELLED_LOOKBACK}
+            ),
+        )
         runs: list[FlowRun] = []
-        while batch := client.read_flow_runs(
-            flow_run_filter=interrupted, limit=200, offset=len(runs)
-        ):
-            runs += batch
+        for wanted in (interrupted, cancelled):
+            found: list[FlowRun] = []
+            while batch := client.read_flow_runs(
+                flow_run_filter=wanted, limit=200, offset=len(found)
+            ):
+                found += batch
+            runs += found
         numbers = {str(r.parameters.get("case_number", "")) for r in runs}
         with self.store.reading() as s:
             rows = s.execute(
-                select(Case.case_number, Case.flow_run_id).where(
+                select(Case.case_number, Case.flow_run_id, Case.state_).where(
                     Case.case_number.in_(sorted(numbers))
                 )
             ).all()
-        current = {number: run_id for number, run_id in rows}
+        current = {number: run_id for number, run_id, _ in rows}
+        ended = {number for number, _, state in rows if state in CASE_ENDED}
         return [
             (r, n)
             for r in runs
-            if (n := str(r.parameters.get("case_number", ""))) and current.get(n) == str(r.id)
+            if (n := str(r.parameters.get("case_number", "")))
+            and current.get(n) == str(r.id)
+            and not (r.state is not None and r.state.is_cancelled() and n in ended)
         ]
 
     @staticmethod

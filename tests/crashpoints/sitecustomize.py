@@ -5,7 +5,8 @@ module at start-up, in the runner and in every flow-run process it starts). Noth
 in the product. ``CASEWORK_TEST_HOLDS`` names the points, ``name=module:function[:text]``
 separated by commas; ``CASEWORK_TEST_HOLD_DIR`` is a folder. While the file ``<dir>/<name>``
 exists, a call of that function (whose arguments, as text, contain ``text``) writes
-``<dir>/<name>.reached`` and then waits for ever, until the test kills the process.
+``<dir>/<name>.reached`` and then waits for ever, until the test kills the process. A target
+written ``after:module:function[:text]`` holds once the function has returned (its work done).
 """
 
 from __future__ import annotations
@@ -19,18 +20,21 @@ from typing import Any
 
 
 def _hold(name: str, target: str, folder: Path) -> None:
-    module_name, _, rest = target.partition(":")
+    after = target.startswith("after:")
+    module_name, _, rest = target.removeprefix("after:").partition(":")
     attr, _, text = rest.partition(":")
     module = importlib.import_module(module_name)
     original = getattr(module, attr)
 
     @functools.wraps(original)
     def held(*args: Any, **kwargs: Any) -> Any:
-        if (folder / name).exists() and (not text or any(text in str(a) for a in args)):
+        armed = (folder / name).exists() and (not text or any(text in str(a) for a in args))
+        result = original(*args, **kwargs) if after else None
+        if armed:
             (folder / f"{name}.reached").write_text(str(os.getpid()))
             while True:
                 time.sleep(1)
-        return original(*args, **kwargs)
+        return result if after else original(*args, **kwargs)
 
     setattr(module, attr, held)
 

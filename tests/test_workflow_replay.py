@@ -1,0 +1,160 @@
+"""A case run replays after its process died, in the two places the crash test does not stop:
+
+* just after an answer was applied and the step's run inputs deleted from Prefect, before
+  the task's result was saved: the replay, driven by the case's state, goes on to the next
+  step without asking for the answer again or recording a refusal;
+* when the runner is stopped gracefully (SIGTERM: a restart, a deploy) mid-step: Prefect's
+  runner cancels the runs it is running; the watchdog restarts a cancelled run of a case still
+  under way (the runner does it as it starts again), never one of a withdrawn case;
+* while the run is PENDING (a worker claimed it and died before the flow started): the
+  watchdog leaves a young PENDING run alone, as one about to start, and reschedules it once it
+  has been silent past the window and stays so through the confirmation.
+
+The watchdog runs here in the test process against the stack's real Prefect server, with
+windows of a second instead of the production 90 s + 40 s, so the test does not wait them out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.states import Pending
+
+from flows.recovery import Watchdog
+from tests.workflow_stack import (
+    CRASHPOINTS,
+    Stack,
+    actions,
+    assignee,
+    case_info,
+    code_for,
+    da_answer,
+    new_case,
+    resume,
+    run_inputs,
+    run_state,
+    wait_for,
+    wait_waiting,
+)
+
+pytestmark = pytest.mark.prefect
+
+
+def _mails(stack: Stack, number: str) -> Counter[str]:
+    """The subjects of every email about the case, counted."""
+    return Counter(str(m["Subject"]) for m in stack.sink.messages if number in str(m["Subject"]))
+
+
+def test_killed_after_the_answer_was_applied_and_its_inputs_deleted(
+    stack: Stack, tmp_path: Path
+) -> None:
+    stack.restart_runner(
+        PYTHONPATH=str(CRASHPOINTS),
+        CASEWORK_TEST_HOLDS="deleted=after:flows.launch:delete_run_inputs",
+        CASEWORK_TEST_HOLD_DIR=str(tmp_path),
+    )
+    held = True
+    try:
+        number = new_case(stack, "REPLAY-0001")
+        wait_waiting(stack, number, "da_consultation", timeout=180)
+        who = assignee(stack, number)
+        attempt = case_info(stack, number)["attempt"]
+        (tmp_path / "deleted").touch()  # armed now: the step's own clean-up has run
+        resume(stack, number, da_answer(who, code_for(stack, who, number)))
+        reached = tmp_path / "deleted.reached"
+        wait_for(reached.exists, 120, "the answer to be applied and its inputs deleted")
+        assert case_info(stack, number)["state"] == "certifier_review"  # applied, then killed
+        stack.runner.kill()
+        (tmp_path / "deleted").unlink()
+        stack.restart_runner()  # reschedules the run it was running; the run replays
+        held = False
+        wait_waiting(stack, number, "certifier_review", timeout=180)
+    finally:
+        if held:
+            stack.restart_runner()  # without the crash point, for the tests after this one
+    done = actions(stack, number)
+    assert done.count("record_da_consultation") == 1
+    info = case_info(stack, number)
+    assert info["refusal"] is None  # the replay's missing input was not taken for an answer
+    assert info["attempt"] == attempt
+    assert all(not key.endswith("-response") for key in run_inputs(stack, number))
+    assert max(_mails(stack, number).values()) == 1  # no email sent twice
+
+
+def test_a_pending_run_is_left_alone_while_young_and_rescheduled_once_silent(
+    stack: Stack,
+) -> None:
+    stack.runner.stop()  # no executor: the new case's run stays scheduled
+    try:
+        number = new_case(stack, "REPLAY-0002")
+        run_id = UUID(case_info(stack, number)["run"])
+        with get_client(sync_client=True) as client:  # the claim of a worker that then died
+            client.set_flow_run_state(run_id, Pending(), force=True)
+        pending = run_state(number, stack).state
+        assert pending.type.value == "PENDING"
+
+        young = Watchdog(stack.store, silence=3600.0, confirm=0.0)
+        seen = young.tick()
+        assert number not in seen.rescheduled
+        assert any(entry.startswith(f"{number} (heard ") for entry in seen.alive), seen.alive
+        assert run_state(number, stack).state.id == pending.id  # untouched
+
+        aged = Watchdog(stack.store, silence=0.5, confirm=0.0)
+        time.sleep(1.0)
+        first = aged.tick()  # silent past the window: a suspect, not yet rescheduled
+        assert number not in first.rescheduled
+        assert run_id in aged.suspects
+        second = aged.tick()  # still silent, in the same state: rescheduled
+        assert number in second.rescheduled
+        assert run_state(number, stack).state.type.value == "SCHEDULED"
+    finally:
+        stack.restart_runner()
+    wait_waiting(stack, number, "da_consultation", timeout=180)  # the runner took it
+    assert case_info(stack, number)["run"] == str(run_id)
+    assert max(Counter(actions(stack, number)).values()) == 1
+    assert max(_mails(stack, number).values()) == 1
+
+
+def test_a_runner_stopped_gracefully_mid_step_takes_the_case_up_again(
+    stack: Stack, tmp_path: Path
+) -> None:
+    stack.restart_runner(
+        PYTHONPATH=str(CRASHPOINTS),
+        CASEWORK_TEST_HOLDS="intake=casework.documents:da_memo",  # the acknowledgment is out
+        CASEWORK_TEST_HOLD_DIR=str(tmp_path),
+    )
+    (tmp_path / "intake").touch()
+    try:
+        number = new_case(stack, "REPLAY-0003")
+        wait_for((tmp_path / "intake.reached").exists, 120, "the flow to hold in intake")
+        run_id = case_info(stack, number)["run"]
+        stack.runner.stop()  # SIGTERM, as systemd or a deploy stops it
+        (tmp_path / "intake").unlink()
+        assert run_state(number, stack).state.type.value == "CANCELLED"  # Prefect's doing
+    finally:
+        stack.restart_runner()  # its recovery at start restarts the cancelled run
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    assert case_info(stack, number)["run"] == run_id  # the same run, replayed
+    assert max(Counter(actions(stack, number)).values()) == 1
+    assert max(_mails(stack, number).values()) == 1  # the acknowledgment went once
+
+
+def test_the_cancelled_run_of_a_withdrawn_case_stays_cancelled(stack: Stack) -> None:
+    from casework.bootstrap import main
+
+    number = new_case(stack, "REPLAY-0004")
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    assert main(["withdraw", number]) == 0  # the waiting run is cancelled (flows.launch.nudge)
+    wait_for(
+        lambda: run_state(number, stack).state.type.value == "CANCELLED", 30, "the cancellation"
+    )
+    cancelled = run_state(number, stack).state
+    done = Watchdog(stack.store, silence=-1.0, confirm=0.0)
+    assert number not in done.tick().rescheduled + done.tick().rescheduled
+    assert run_state(number, stack).state.id == cancelled.id
+    assert case_info(stack, number)["state"] == "withdrawn"
