@@ -30,6 +30,9 @@ def deployment_name() -> str:  # CASEWORK_DEPLOYMENT
 
 
 FINAL = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
+#: The name of the cancelled state the system gives a run it replaces or ends itself (a
+#: Prefect runner stopping cancels its runs under the plain name: those are restarted).
+SUPERSEDED = "Superseded"
 
 
 def run_url(flow_run_id: Any) -> str | None:
@@ -95,7 +98,7 @@ def nudge(store: Store, case_number: str) -> str | None:
                 return run_id  # the form still fits: a person will answer it
             client.set_flow_run_state(
                 UUID(run_id),
-                Cancelled(message=f"case {case_number} moved on to {case_state}"),
+                Cancelled(name=SUPERSEDED, message=f"case {case_number} moved on to {case_state}"),
                 force=True,
             )
             delete_run_inputs(run_id)  # the cancelled form's description and defaults

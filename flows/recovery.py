@@ -11,11 +11,12 @@ so right after it comes back every live run looks silent, but each is heard agai
 heartbeat, before its confirmation ends. A failed call to the server forgets every suspect.
 A CRASHED current run (its worker saw the process die) is rescheduled at once, at most
 ``MAX_RESTARTS`` times per watchdog, so a run that crashes on start does not loop. So is a
-CANCELLED current run of a case still under way: Prefect's runner, stopped gracefully (SIGTERM:
-a restart, a deploy), cancels the runs it is running, and nothing else would take the case up
-again. The system cancels a case's current run itself only when the case is withdrawn (or
-delivered); any other change starts a new run. To stop a case, withdraw it: a cancelled run
-of a live case is restarted.
+CANCELLED current run of a case still under way taken up by a new run: Prefect's runner,
+stopped gracefully (SIGTERM: a restart, a deploy), cancels the runs it is running, and nothing
+else would take the case up again. The system's own cancellations (:func:`flows.launch.nudge`: a run replaced by a new
+one, or the run of a withdrawn case) name the state "Superseded" and are left alone, as is the
+run of a withdrawn or delivered case. To stop a case, withdraw it: a run of a live case
+cancelled by hand is restarted.
 
 The flow is driven by the case's state and its side effects are persisted tasks, idempotent
 in the case store too, so a rescheduled run replays to where it stopped: nothing is lost or
@@ -45,6 +46,7 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.objects import State as State_
 from prefect.events.filters import (
     EventFilter,
     EventNameFilter,
@@ -60,7 +62,7 @@ from casework.db import Store
 from casework.models import Case
 from casework.states import State
 from casework.workflow_port import Recovery
-from flows.launch import deployment_name
+from flows.launch import SUPERSEDED, deployment_name, start_certification
 
 log = logging.getLogger("casework.recovery")
 HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"
@@ -125,7 +127,14 @@ class Watchdog:
             state = run.state
             assert state is not None
             seen.add(run.id)
-            if state.type in (StateType.CRASHED, StateType.CANCELLED):
+            if state.type is StateType.CANCELLED:
+                # A new run rather than this one rescheduled: a run cancelled while it waited at
+                # a step has spent the step's pause key, and its replay would not wait again.
+                start_certification(self.store, number)
+                log.warning("restarted %s in a new run: its run was cancelled", number)
+                out.rescheduled.append(number)
+                continue
+            if state.type is StateType.CRASHED:
                 if self.restarts[run.id] < MAX_RESTARTS:
                     self.restarts[run.id] += 1
                     client.set_flow_run_state(run.id, Scheduled(), force=True)
@@ -198,7 +207,7 @@ class Watchdog:
             for r in runs
             if (n := str(r.parameters.get("case_number", "")))
             and current.get(n) == str(r.id)
-            and not (r.state is not None and r.state.is_cancelled() and n in ended)
+            and not (r.state and r.state.is_cancelled() and _ours(r.state, n in ended))
         ]
 
     @staticmethod
@@ -217,6 +226,12 @@ class Watchdog:
             limit=1,
         )
         return max((e.occurred for e in page.events), default=None)
+
+
+def _ours(state: State_, case_ended: bool) -> bool:
+    """A cancellation the system made itself: a run it replaced (between the cancellation and
+    the new run's start the case still points to the old one) or the run of an ended case."""
+    return state.name == SUPERSEDED or case_ended
 
 
 def recover(store: Store, *, confirm: bool = True) -> Recovery:

@@ -4,8 +4,10 @@
   the task's result was saved: the replay, driven by the case's state, goes on to the next
   step without asking for the answer again or recording a refusal;
 * when the runner is stopped gracefully (SIGTERM: a restart, a deploy) mid-step: Prefect's
-  runner cancels the runs it is running; the watchdog restarts a cancelled run of a case still
-  under way (the runner does it as it starts again), never one of a withdrawn case;
+  runner cancels the runs it is running; the watchdog takes a case still under way up in a new
+  run (the runner does it as it starts again), never a withdrawn case, nor a run the system
+  cancelled itself; a run cancelled while it waited is not replayed (its step's pause key is
+  spent, so the replay would not wait and would take the missing answer for a refused one);
 * while the run is PENDING (a worker claimed it and died before the flow started): the
   watchdog leaves a young PENDING run alone, as one about to start, and reschedules it once it
   has been silent past the window and stays so through the confirmation.
@@ -139,7 +141,9 @@ def test_a_runner_stopped_gracefully_mid_step_takes_the_case_up_again(
     finally:
         stack.restart_runner()  # its recovery at start restarts the cancelled run
     wait_waiting(stack, number, "da_consultation", timeout=180)
-    assert case_info(stack, number)["run"] == run_id  # the same run, replayed
+    assert case_info(stack, number)["run"] != run_id  # taken up by a new run
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(UUID(run_id)).state.type.value == "CANCELLED"
     assert max(Counter(actions(stack, number)).values()) == 1
     assert max(_mails(stack, number).values()) == 1  # the acknowledgment went once
 
@@ -154,7 +158,35 @@ def test_the_cancelled_run_of_a_withdrawn_case_stays_cancelled(stack: Stack) -> 
         lambda: run_state(number, stack).state.type.value == "CANCELLED", 30, "the cancellation"
     )
     cancelled = run_state(number, stack).state
+    assert cancelled.name == "Superseded"  # the system's own cancellation, so named
     done = Watchdog(stack.store, silence=-1.0, confirm=0.0)
     assert number not in done.tick().rescheduled + done.tick().rescheduled
     assert run_state(number, stack).state.id == cancelled.id
     assert case_info(stack, number)["state"] == "withdrawn"
+
+
+def test_a_superseded_run_is_left_alone_and_one_cancelled_by_hand_restarted(
+    stack: Stack,
+) -> None:
+    """Between :func:`flows.launch.nudge`'s cancellation and its new run's start the case still
+    points to the old run: the watchdog must not restart it (two runs would drive the case)."""
+    from prefect.states import Cancelled
+
+    from flows.launch import SUPERSEDED
+
+    number = new_case(stack, "REPLAY-0005")
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    run_id = UUID(case_info(stack, number)["run"])
+    dog = Watchdog(stack.store, silence=-1.0, confirm=0.0)
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(run_id, Cancelled(name=SUPERSEDED), force=True)
+        assert number not in dog.tick().rescheduled + dog.tick().rescheduled
+        assert run_state(number, stack).state.name == SUPERSEDED
+        client.set_flow_run_state(run_id, Cancelled(), force=True)  # by hand, in the UI
+    assert number in dog.tick().rescheduled
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    info = case_info(stack, number)
+    assert info["run"] != str(run_id)  # a new run: the cancelled one had spent the step's key
+    assert (info["refusal"], info["attempt"]) == (None, 0)  # no answer made up for the replay
+    assert max(Counter(actions(stack, number)).values()) == 1
+    assert max(_mails(stack, number).values()) == 1
