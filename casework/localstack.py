@@ -56,12 +56,15 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, every: float =
 
 class Process:
     """A process in its own session (Ctrl-C in a terminal reaches only the caller, which then
-    stops it and everything it started, by its process group)."""
+    stops it and everything it started, by its process group). On Linux it also gets SIGTERM
+    when the caller dies without stopping it (:mod:`casework.orphanguard`)."""
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path, cwd: Path | None = None):
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._fh = log.open("ab")
+        if sys.platform.startswith("linux"):  # ends with this process (casework.orphanguard)
+            args = [PY, "-m", "casework.orphanguard", str(os.getpid()), *args]
         self.proc = subprocess.Popen(
             args,
             env=env,
