@@ -7,7 +7,8 @@ Asks the kernel for SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``, w
 the ``exec``), checks that the parent is still ``PARENT_PID`` (it may have died before the
 call), then replaces itself with ``COMMAND``. Why not ``preexec_fn``: it is unsafe in a process
 with threads (the tests' mail sink and clients run some). The signal follows the *thread* that
-started the child: :class:`casework.localstack.Process` is started from the main thread.
+started the child: :class:`casework.localstack.Process` is started from the main thread. It
+reaches the direct child only: a runner stops its own flow-run processes when it gets SIGTERM.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def main(argv: list[str]) -> int:
         print(f"orphanguard: prctl failed: {os.strerror(ctypes.get_errno())}", file=sys.stderr)
     if os.getppid() != parent:
         return 1  # the parent is already gone: start nothing
-    os.execvp(command[0], command)
-    return 127  # not reached: execvp raises when it fails
+    try:
+        os.execvp(command[0], command)
+    except OSError as exc:
+        print(f"orphanguard: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+    return 127
 
 
 if __name__ == "__main__":

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from uuid import UUID
 
 import pydantic
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
 from prefect.flow_runs import suspend_flow_run
-from prefect.input.actions import read_flow_run_input
 from prefect.runtime import flow_run as this_run
 
 from casework import workflow
@@ -35,7 +33,7 @@ from casework.steps import waiting as human
 from casework.steps.base import HumanStep, RequesterWait
 from casework.steps.registry import step_for
 from flows.inputs import prefect_form
-from flows.launch import delete_run_inputs, input_keys, record_flow_run, run_url
+from flows.launch import delete_run_inputs, input_keys, read_answer, record_flow_run, run_url
 
 #: A bound on state changes within one execution, against a loop that cannot settle.
 MAX_STEPS = 60
@@ -57,8 +55,8 @@ def take_answer(case_number: str, pause_key: str, flow_run_id: str) -> dict[str,
     step's run inputs from Prefect. Only whether it was accepted is kept as the result."""
     # None when it is gone: read, applied and deleted before a crash (the replay comes here
     # again), so the case store knows the outcome and says the step is no longer waiting.
-    raw = read_flow_run_input(input_keys(pause_key)[2], flow_run_id=UUID(flow_run_id))
-    out = human.answer(shared_store(), case_number, pause_key, raw if isinstance(raw, dict) else {})
+    raw = read_answer(flow_run_id, pause_key)
+    out = human.answer(shared_store(), case_number, pause_key, raw or {})
     delete_run_inputs(flow_run_id, keep=[])
     return {"accepted": out.accepted, "state": out.state}
 

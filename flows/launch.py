@@ -14,6 +14,7 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.exceptions import NotPausedError, ObjectNotFound, PrefectHTTPStatusError
 from prefect.flow_runs import resume_flow_run
+from prefect.input.actions import read_flow_run_input
 from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
 from prefect.states import Cancelled
 from sqlalchemy import select
@@ -56,9 +57,16 @@ def _run_state(flow_run_id: str) -> str | None:
 
 
 def start_certification(store: Store, case_number: str) -> str:
-    """Start the case's flow run unless one is already under way; return its id."""
+    """Start the case's flow run unless one is already under way; return its id.
+
+    Every caller that finds the same run ended (the runner's and each worker's watchdog, a
+    nudge, the daily reconciliation) asks Prefect for the run under the same idempotency key,
+    so they all get one new run, never one each. The key names the case as this store made it
+    (its creation time: a store started afresh reuses case numbers) and the run it follows.
+    """
     with store.reading() as s:
-        existing = get_case(s, case_number).flow_run_id
+        case = get_case(s, case_number)
+        existing, created = case.flow_run_id, case.created_at
     if existing and _run_state(existing) not in FINAL:
         return existing
     run = cast(
@@ -68,10 +76,33 @@ def start_certification(store: Store, case_number: str) -> str:
             parameters={"case_number": case_number},
             timeout=0,
             tags=[f"case:{case_number}"],
+            idempotency_key=f"{case_number}@{created.isoformat()} after {existing or 'none'}",
         ),
     )
     record_flow_run(store, case_number, str(run.id))
     return str(run.id)
+
+
+def read_answer(flow_run_id: str, pause_key: str) -> dict[str, Any] | None:
+    """The answer typed into the run's form at the step ``pause_key`` (None: none is there,
+    never given or already applied and deleted)."""
+    raw = read_flow_run_input(input_keys(pause_key)[2], flow_run_id=UUID(flow_run_id))
+    return raw if isinstance(raw, dict) else None
+
+
+def take_up(store: Store, case_number: str, cancelled_run_id: str) -> str:
+    """Carry on a case whose run was cancelled while the case was under way: apply an answer
+    typed into the cancelled run's form that it had not taken yet (else it would be lost: the
+    person was told once, and the new run's form starts empty), delete the cancelled run's
+    inputs (its form holds the case's narrative), and start a new run; return its id."""
+    from casework.steps.waiting import answer, waiting_pause_key
+
+    pause_key = waiting_pause_key(store, case_number)
+    typed = read_answer(cancelled_run_id, pause_key) if pause_key else None
+    if pause_key and typed is not None:
+        answer(store, case_number, pause_key, typed)
+    delete_run_inputs(cancelled_run_id)
+    return start_certification(store, case_number)
 
 
 def nudge(store: Store, case_number: str) -> str | None:

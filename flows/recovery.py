@@ -10,13 +10,15 @@ server outage from looking like dead runs: while the server is down no heartbeat
 so right after it comes back every live run looks silent, but each is heard again within one
 heartbeat, before its confirmation ends. A failed call to the server forgets every suspect.
 A CRASHED current run (its worker saw the process die) is rescheduled at once, at most
-``MAX_RESTARTS`` times per watchdog, so a run that crashes on start does not loop. So is a
-CANCELLED current run of a case still under way taken up by a new run: Prefect's runner,
-stopped gracefully (SIGTERM: a restart, a deploy), cancels the runs it is running, and nothing
-else would take the case up again. The system's own cancellations (:func:`flows.launch.nudge`: a run replaced by a new
-one, or the run of a withdrawn case) name the state "Superseded" and are left alone, as is the
-run of a withdrawn or delivered case. To stop a case, withdraw it: a run of a live case
-cancelled by hand is restarted.
+``MAX_RESTARTS`` times per watchdog, so a run that crashes on start does not loop. A case still
+under way whose current run is CANCELLED is taken up by a new run (:func:`flows.launch.take_up`:
+an answer typed into the cancelled run's form is applied first, and its inputs deleted), at most
+``MAX_RESTARTS`` times per watchdog: Prefect's runner, stopped gracefully (SIGTERM: a restart, a
+deploy), cancels the runs it is running, and nothing else would take those cases up again. The
+system's own cancellations (:func:`flows.launch.nudge`: a run it replaces, or the run of a
+withdrawn case) name the state "Superseded" and are left alone for ``SUPERSEDED_GRACE`` (after
+that the new run never came), as is the run of a withdrawn or delivered case. To stop a case,
+withdraw it: a run of a live case cancelled by hand is started again.
 
 The flow is driven by the case's state and its side effects are persisted tasks, idempotent
 in the case store too, so a rescheduled run replays to where it stopped: nothing is lost or
@@ -62,7 +64,7 @@ from casework.db import Store
 from casework.models import Case
 from casework.states import State
 from casework.workflow_port import Recovery
-from flows.launch import SUPERSEDED, deployment_name, start_certification
+from flows.launch import SUPERSEDED, deployment_name, take_up
 
 log = logging.getLogger("casework.recovery")
 HEARTBEAT_EVENT = "prefect.flow-run.heartbeat"
@@ -72,6 +74,8 @@ MAX_RESTARTS = 3
 #: How far back a cancelled case run is looked for (the runs the system cancels itself stay
 #: in Prefect's database for ever; an interrupted case is taken up within seconds).
 CANCELLED_LOOKBACK = dt.timedelta(days=7)
+#: How long a run the system cancelled to replace it may stay the case's current run.
+SUPERSEDED_GRACE = dt.timedelta(minutes=2)
 #: Cases whose current run the system cancels itself (see :func:`flows.launch.nudge`).
 CASE_ENDED = frozenset({State.WITHDRAWN.value, State.DELIVERED.value})
 
@@ -108,6 +112,7 @@ class Watchdog:
         self.confirm = confirm if confirm is not None else HEARTBEAT_SECONDS + 10.0
         self.suspects: dict[UUID, _Suspect] = {}
         self.restarts: Counter[UUID] = Counter()
+        self.taken_up: Counter[str] = Counter()  # cases restarted after a cancellation
 
     def tick(self) -> Recovery:
         """One look at every current case run; raises (and forgets the suspects) when the
@@ -130,7 +135,18 @@ class Watchdog:
             if state.type is StateType.CANCELLED:
                 # A new run rather than this one rescheduled: a run cancelled while it waited at
                 # a step has spent the step's pause key, and its replay would not wait again.
-                start_certification(self.store, number)
+                if self.taken_up[number] >= MAX_RESTARTS:
+                    continue
+                self.taken_up[number] += 1
+                try:
+                    take_up(self.store, number, str(run.id))
+                except (httpx.HTTPError, OSError, PrefectHTTPStatusError):
+                    raise  # the server: the whole tick fails, as for any other call
+                except Exception as exc:  # noqa: BLE001 - one case must not stop the watch
+                    log.warning(
+                        "could not take %s up again: %s: %s", number, type(exc).__name__, exc
+                    )
+                    continue
                 log.warning("restarted %s in a new run: its run was cancelled", number)
                 out.rescheduled.append(number)
                 continue
@@ -229,9 +245,14 @@ class Watchdog:
 
 
 def _ours(state: State_, case_ended: bool) -> bool:
-    """A cancellation the system made itself: a run it replaced (between the cancellation and
-    the new run's start the case still points to the old one) or the run of an ended case."""
-    return state.name == SUPERSEDED or case_ended
+    """A cancellation the system made itself: a run it is replacing (between the cancellation
+    and the new run's start the case still points to the old one; past ``SUPERSEDED_GRACE``
+    the new run never came, and the case is taken up) or the run of an ended case."""
+    if case_ended:
+        return True
+    if state.name != SUPERSEDED:
+        return False
+    return dt.datetime.now(dt.UTC) - state.timestamp < SUPERSEDED_GRACE
 
 
 def recover(store: Store, *, confirm: bool = True) -> Recovery:
@@ -269,5 +290,5 @@ def recover_at_start(store: Store) -> list[str]:
     """The local runner is the stack's only executor: when it starts, every current case run
     left RUNNING or PENDING was its own, killed with it, and is rescheduled at once."""
     dog = Watchdog(store, silence=-1.0, confirm=0.0)
-    dog.tick()  # every RUNNING or PENDING run becomes a suspect
-    return dog.tick().rescheduled
+    first = dog.tick()  # every RUNNING or PENDING run becomes a suspect
+    return first.rescheduled + dog.tick().rescheduled

@@ -46,7 +46,8 @@ def test_a_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
-        wait_for(lambda: "sleep" in Path(f"/proc/{child}/cmdline").read_text(), 10, "the exec")
+        cmdline = Path(f"/proc/{child}/cmdline")
+        wait_for(lambda: "orphanguard" not in cmdline.read_text(), 10, "the exec")
         assert _alive(child)
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
@@ -58,10 +59,27 @@ def test_a_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
             os.killpg(child, signal.SIGKILL)
 
 
-def test_nothing_starts_when_the_parent_is_already_gone() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "casework.orphanguard", "1", "true"], capture_output=True
+def test_nothing_starts_when_the_parent_is_already_gone(tmp_path: Path) -> None:
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
     )
-    assert done.returncode == 1  # pid 1 is not our parent: the command never ran
+    marker = tmp_path / "ran"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "casework.orphanguard",
+            gone.stdout.decode().strip(),
+            "touch",
+            str(marker),
+        ],
+        capture_output=True,
+    )
+    assert done.returncode == 1 and not marker.exists()  # not its parent: nothing ran
     bad = subprocess.run([sys.executable, "-m", "casework.orphanguard"], capture_output=True)
     assert bad.returncode == 2 and b"usage" in bad.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "casework.orphanguard", str(os.getpid()), str(tmp_path / "none")],
+        capture_output=True,
+    )
+    assert missing.returncode == 127 and b"cannot run" in missing.stderr

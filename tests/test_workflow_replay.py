@@ -18,6 +18,8 @@ windows of a second instead of the production 90 s + 40 s, so the test does not 
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -45,6 +47,19 @@ from tests.workflow_stack import (
 )
 
 pytestmark = pytest.mark.prefect
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the runner's flow-run processes)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
 
 
 def _mails(stack: Stack, number: str) -> Counter[str]:
@@ -135,7 +150,11 @@ def test_a_runner_stopped_gracefully_mid_step_takes_the_case_up_again(
         number = new_case(stack, "REPLAY-0003")
         wait_for((tmp_path / "intake.reached").exists, 120, "the flow to hold in intake")
         run_id = case_info(stack, number)["run"]
-        stack.runner.stop()  # SIGTERM, as systemd or a deploy stops it
+        # SIGTERM to the runner alone (systemd's KillMode=mixed, a deploy): it cancels the run
+        # it is running. (To the whole group, the flow-run process could mark itself crashed
+        # first, and be rescheduled instead: both are recovered, this test pins one path.)
+        os.kill(stack.runner.proc.pid, signal.SIGTERM)
+        stack.runner.proc.wait(60)
         (tmp_path / "intake").unlink()
         assert run_state(number, stack).state.type.value == "CANCELLED"  # Prefect's doing
     finally:
@@ -190,3 +209,32 @@ def test_a_superseded_run_is_left_alone_and_one_cancelled_by_hand_restarted(
     assert (info["refusal"], info["attempt"]) == (None, 0)  # no answer made up for the replay
     assert max(Counter(actions(stack, number)).values()) == 1
     assert max(_mails(stack, number).values()) == 1
+
+
+def test_an_answer_typed_into_a_run_cancelled_before_it_took_it_is_applied(stack: Stack) -> None:
+    """The person resumed the step's form, and the run was cancelled before it read the
+    answer (its runner stopped): the answer is applied, not lost, and the old run keeps none of
+    what was typed."""
+    from prefect.states import Cancelled
+
+    number = new_case(stack, "REPLAY-0006")
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    who = assignee(stack, number)
+    old = case_info(stack, number)["run"]
+    # Once the suspended run's process has exited (else the runner's stop cancels it too).
+    wait_for(lambda: not _children(stack.runner.proc.pid), 60, "the flow-run process to exit")
+    stack.runner.stop()  # nothing takes the resumed run before it is cancelled
+    assert run_state(number, stack).state.is_paused()
+    try:
+        resume(stack, number, da_answer(who, code_for(stack, who, number)))
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(UUID(old), Cancelled(), force=True)
+    finally:
+        stack.restart_runner()  # its recovery at start takes the case up
+    wait_waiting(stack, number, "certifier_review", timeout=180)
+    info = case_info(stack, number)
+    assert info["run"] != old and info["refusal"] is None
+    assert actions(stack, number).count("record_da_consultation") == 1
+    with get_client(sync_client=True) as client:
+        left = client.filter_flow_run_input(UUID(old), key_prefix="", limit=100, exclude_keys=set())
+    assert left == []  # the typed answer (and its action code) and the form are gone
