@@ -238,3 +238,24 @@ def test_an_answer_typed_into_a_run_cancelled_before_it_took_it_is_applied(stack
     with get_client(sync_client=True) as client:
         left = client.filter_flow_run_input(UUID(old), key_prefix="", limit=100, exclude_keys=set())
     assert left == []  # the typed answer (and its action code) and the form are gone
+
+
+def test_starters_racing_after_the_same_ended_run_get_one_new_run(stack: Stack) -> None:
+    """Two starters (a watchdog, a nudge) that both read the same ended run before either
+    recorded its new one: Prefect hands both the same run (one idempotency key)."""
+    from prefect.states import Cancelled
+
+    from flows.launch import SUPERSEDED, record_flow_run, start_certification
+
+    number = new_case(stack, "REPLAY-0007")
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    old = case_info(stack, number)["run"]
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(old), Cancelled(name=SUPERSEDED), force=True)
+    first = start_certification(stack.store, number)
+    record_flow_run(stack.store, number, old)  # what the second starter read
+    second = start_certification(stack.store, number)
+    assert first == second != old
+    assert case_info(stack, number)["run"] == first
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    assert max(_mails(stack, number).values()) == 1
