@@ -2,10 +2,11 @@
 
 Every flow-run process sends Prefect a heartbeat event (``prefect.flow-run.heartbeat``) every
 ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` seconds (30 here: the workers, the local runner and the
-deployments set it). A case's current run that is RUNNING or PENDING and has not been heard
-from (no heartbeat, no state change) for ``CASEWORK_RECOVERY_SILENCE_SECONDS`` (90) is a
-*suspect*; it is rescheduled only if it stays silent while this watchdog keeps talking to the
-server for another ``confirm`` seconds (heartbeat + 10 s). The confirmation is what keeps a
+deployments set it). A case's current run that is RUNNING, PENDING or CANCELLING and has not
+been heard from (no heartbeat, no state change) for ``CASEWORK_RECOVERY_SILENCE_SECONDS`` (90)
+is a *suspect*; it is rescheduled (a CANCELLING one, whose canceller died, is marked cancelled
+and its case taken up by a new run, as below) only if it stays silent while this watchdog keeps
+talking to the server for another ``confirm`` seconds (heartbeat + 10 s). The confirmation is what keeps a
 server outage from looking like dead runs: while the server is down no heartbeat is recorded,
 so right after it comes back every live run looks silent, but each is heard again within one
 heartbeat, before its confirmation ends. A failed call to the server forgets every suspect.
@@ -56,7 +57,7 @@ from prefect.events.filters import (
     EventResourceFilter,
 )
 from prefect.exceptions import ObjectNotFound, PrefectHTTPStatusError
-from prefect.states import Scheduled
+from prefect.states import Cancelled, Scheduled
 from sqlalchemy import select
 
 from casework.config import load_settings
@@ -133,22 +134,7 @@ class Watchdog:
             assert state is not None
             seen.add(run.id)
             if state.type is StateType.CANCELLED:
-                # A new run rather than this one rescheduled: a run cancelled while it waited at
-                # a step has spent the step's pause key, and its replay would not wait again.
-                if self.taken_up[number] >= MAX_RESTARTS:
-                    continue
-                self.taken_up[number] += 1
-                try:
-                    take_up(self.store, number, str(run.id))
-                except (httpx.HTTPError, OSError, PrefectHTTPStatusError):
-                    raise  # the server: the whole tick fails, as for any other call
-                except Exception as exc:  # noqa: BLE001 - one case must not stop the watch
-                    log.warning(
-                        "could not take %s up again: %s: %s", number, type(exc).__name__, exc
-                    )
-                    continue
-                log.warning("restarted %s in a new run: its run was cancelled", number)
-                out.rescheduled.append(number)
+                self._take_up(number, run.id, out)
                 continue
             if state.type is StateType.CRASHED:
                 if self.restarts[run.id] < MAX_RESTARTS:
@@ -169,7 +155,12 @@ class Watchdog:
             if time.monotonic() - suspect.since < self.confirm:
                 continue
             fresh = client.read_flow_run(run.id).state  # not moved on meanwhile
-            if fresh is not None and fresh.id == state.id:
+            if fresh is not None and fresh.id == state.id and state.type is StateType.CANCELLING:
+                # whoever was cancelling it died: end the cancellation, carry the case on
+                message = "its cancellation never finished (the runner died)"
+                client.set_flow_run_state(run.id, Cancelled(message=message), force=True)
+                self._take_up(number, run.id, out)
+            elif fresh is not None and fresh.id == state.id:
                 client.set_flow_run_state(run.id, Scheduled(), force=True)
                 log.warning("rescheduled %s: its run was silent for %.0f s", number, silent)
                 out.rescheduled.append(number)
@@ -178,9 +169,26 @@ class Watchdog:
             del self.suspects[gone]
         return out
 
+    def _take_up(self, number: str, run_id: UUID, out: Recovery) -> None:
+        """A new run for a case whose run was cancelled (:func:`flows.launch.take_up`), rather
+        than that run rescheduled: one cancelled while it waited at a step has spent the step's
+        pause key, and its replay would not wait again. At most ``MAX_RESTARTS`` per case."""
+        if self.taken_up[number] >= MAX_RESTARTS:
+            return
+        self.taken_up[number] += 1
+        try:
+            take_up(self.store, number, str(run_id))
+        except (httpx.HTTPError, OSError, PrefectHTTPStatusError):
+            raise  # the server: the whole tick fails, as for any other call
+        except Exception as exc:  # noqa: BLE001 - one case must not stop the watch
+            log.warning("could not take %s up again: %s: %s", number, type(exc).__name__, exc)
+            return
+        log.warning("restarted %s in a new run: its run was cancelled", number)
+        out.rescheduled.append(number)
+
     def _current_runs(self, client: SyncPrefectClient) -> list[tuple[FlowRun, str]]:
-        """Case runs RUNNING, PENDING or CRASHED that are their case's current run, and
-        CANCELLED ones (ended within ``CANCELLED_LOOKBACK``) of cases still under way."""
+        """Case runs RUNNING, PENDING, CRASHED or CANCELLING that are their case's current
+        run, and CANCELLED ones (ended within ``CANCELLED_LOOKBACK``) of cases still under way."""
         try:
             deployment = client.read_deployment_by_name(deployment_name())
         except ObjectNotFound:
@@ -190,7 +198,12 @@ class Watchdog:
             deployment_id=of_cases,
             state=FlowRunFilterState(
                 type=FlowRunFilterStateType(
-                    any_=[StateType.RUNNING, StateType.PENDING, StateType.CRASHED]
+                    any_=[
+                        StateType.RUNNING,
+                        StateType.PENDING,
+                        StateType.CRASHED,
+                        StateType.CANCELLING,
+                    ]
                 )
             ),
         )
@@ -223,7 +236,11 @@ class Watchdog:
             for r in runs
             if (n := str(r.parameters.get("case_number", "")))
             and current.get(n) == str(r.id)
-            and not (r.state and r.state.is_cancelled() and _ours(r.state, n in ended))
+            and not (
+                r.state
+                and (r.state.is_cancelled() or r.state.is_cancelling())
+                and _ours(r.state, n in ended)
+            )
         ]
 
     @staticmethod

@@ -260,3 +260,37 @@ def test_starters_racing_after_the_same_ended_run_get_one_new_run(stack: Stack) 
     assert case_info(stack, number)["run"] == first
     wait_waiting(stack, number, "da_consultation", timeout=180)
     assert max(_mails(stack, number).values()) == 1
+
+
+def test_a_run_left_cancelling_by_a_dead_runner_is_taken_up_once_silent(stack: Stack) -> None:
+    """A runner died in the middle of cancelling a run: the run stays CANCELLING, which no
+    runner will finish. Young, it is left alone; silent past the window, the watchdog ends the
+    cancellation and a new run carries the case on."""
+    from prefect.states import Cancelling, Running
+
+    number = new_case(stack, "REPLAY-0008")
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    old = case_info(stack, number)["run"]
+    wait_for(lambda: not _children(stack.runner.proc.pid), 60, "the flow-run process to exit")
+    stack.runner.stop()
+    try:
+        with get_client(sync_client=True) as client:  # running, then told to cancel; a paused
+            client.set_flow_run_state(UUID(old), Running(), force=True)  # run has no process
+            client.set_flow_run_state(UUID(old), Cancelling(), force=True)  # so ends at once
+        assert run_state(number, stack).state.type.value == "CANCELLING"
+        young = Watchdog(stack.store, silence=3600.0, confirm=0.0).tick()
+        assert number not in young.rescheduled and any(a.startswith(number) for a in young.alive)
+        aged = Watchdog(stack.store, silence=0.5, confirm=0.0)
+        time.sleep(1.0)
+        assert number not in aged.tick().rescheduled  # a suspect first
+        assert number in aged.tick().rescheduled
+        assert run_state(number, stack).state.type.value == "SCHEDULED"  # the new run
+    finally:
+        stack.restart_runner()
+    wait_waiting(stack, number, "da_consultation", timeout=180)
+    info = case_info(stack, number)
+    assert info["run"] != old and (info["refusal"], info["attempt"]) == (None, 0)
+    with get_client(sync_client=True) as client:
+        ended = client.read_flow_run(UUID(old)).state
+    assert ended is not None and ended.type.value == "CANCELLED"
+    assert max(_mails(stack, number).values()) == 1
