@@ -1,4 +1,4 @@
-"""A case run replays after its process died, in the two places the crash test does not stop:
+"""A case goes on after its run was interrupted, where the crash test does not stop it:
 
 * just after an answer was applied and the step's run inputs deleted from Prefect, before
   the task's result was saved: the replay, driven by the case's state, goes on to the next
@@ -7,7 +7,10 @@
   runner cancels the runs it is running; the watchdog takes a case still under way up in a new
   run (the runner does it as it starts again), never a withdrawn case, nor a run the system
   cancelled itself; a run cancelled while it waited is not replayed (its step's pause key is
-  spent, so the replay would not wait and would take the missing answer for a refused one);
+  spent, so the replay would not wait and would take the missing answer for a refused one),
+  and an answer typed into a run cancelled before it read it is applied, not lost; starters
+  racing after the same ended run get one new run;
+* while the run is CANCELLING and its canceller died: taken up once silent, as below;
 * while the run is PENDING (a worker claimed it and died before the flow started): the
   watchdog leaves a young PENDING run alone, as one about to start, and reschedules it once it
   has been silent past the window and stays so through the confirmation.
