@@ -98,8 +98,7 @@ def take_up(store: Store, case_number: str, cancelled_run_id: str) -> str:
     from casework.steps.waiting import answer, waiting_pause_key
 
     pause_key = waiting_pause_key(store, case_number)
-    typed = read_answer(cancelled_run_id, pause_key) if pause_key else None
-    if pause_key and typed is not None:
+    if pause_key is not None and (typed := read_answer(cancelled_run_id, pause_key)) is not None:
         answer(store, case_number, pause_key, typed)
     delete_run_inputs(cancelled_run_id)
     return start_certification(store, case_number)

@@ -154,17 +154,19 @@ class Watchdog:
                 continue
             if time.monotonic() - suspect.since < self.confirm:
                 continue
-            fresh = client.read_flow_run(run.id).state  # not moved on meanwhile
-            if fresh is not None and fresh.id == state.id and state.type is StateType.CANCELLING:
+            del self.suspects[run.id]
+            fresh = client.read_flow_run(run.id).state
+            if fresh is None or fresh.id != state.id:
+                continue  # it moved on meanwhile
+            if state.type is StateType.CANCELLING:
                 # whoever was cancelling it died: end the cancellation, carry the case on
                 message = "its cancellation never finished (the runner died)"
                 client.set_flow_run_state(run.id, Cancelled(message=message), force=True)
                 self._take_up(number, run.id, out)
-            elif fresh is not None and fresh.id == state.id:
+            else:
                 client.set_flow_run_state(run.id, Scheduled(), force=True)
                 log.warning("rescheduled %s: its run was silent for %.0f s", number, silent)
                 out.rescheduled.append(number)
-            del self.suspects[run.id]
         for gone in set(self.suspects) - seen:
             del self.suspects[gone]
         return out

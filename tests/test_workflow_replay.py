@@ -65,6 +65,29 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _stop_runner_when_idle(stack: Stack) -> None:
+    """Stop the runner once its flow-run processes have exited: a run that just suspended is
+    still the runner's until its process ends, and a stopping runner cancels its runs."""
+    wait_for(lambda: not _children(stack.runner.proc.pid), 60, "the flow-run process to exit")
+    stack.runner.stop()
+
+
+def _left_alone_while_young_then_rescheduled(stack: Stack, number: str, run_id: UUID) -> None:
+    """The watchdog's age rule on a case's run that nothing runs: heard from recently, it is
+    alive and untouched; silent past the window it is first a suspect, and on the next look,
+    still in the same state, rescheduled (the confirmation is 0 s here)."""
+    before = run_state(number, stack).state
+    young = Watchdog(stack.store, silence=3600.0, confirm=0.0).tick()
+    assert number not in young.rescheduled
+    assert any(entry.startswith(f"{number} (heard ") for entry in young.alive), young.alive
+    assert run_state(number, stack).state.id == before.id  # untouched
+    aged = Watchdog(stack.store, silence=0.5, confirm=0.0)
+    time.sleep(1.0)
+    assert number not in aged.tick().rescheduled  # a suspect first
+    assert run_id in aged.suspects
+    assert number in aged.tick().rescheduled
+
+
 def _mails(stack: Stack, number: str) -> Counter[str]:
     """The subjects of every email about the case, counted."""
     return Counter(str(m["Subject"]) for m in stack.sink.messages if number in str(m["Subject"]))
@@ -115,22 +138,8 @@ def test_a_pending_run_is_left_alone_while_young_and_rescheduled_once_silent(
         run_id = UUID(case_info(stack, number)["run"])
         with get_client(sync_client=True) as client:  # the claim of a worker that then died
             client.set_flow_run_state(run_id, Pending(), force=True)
-        pending = run_state(number, stack).state
-        assert pending.type.value == "PENDING"
-
-        young = Watchdog(stack.store, silence=3600.0, confirm=0.0)
-        seen = young.tick()
-        assert number not in seen.rescheduled
-        assert any(entry.startswith(f"{number} (heard ") for entry in seen.alive), seen.alive
-        assert run_state(number, stack).state.id == pending.id  # untouched
-
-        aged = Watchdog(stack.store, silence=0.5, confirm=0.0)
-        time.sleep(1.0)
-        first = aged.tick()  # silent past the window: a suspect, not yet rescheduled
-        assert number not in first.rescheduled
-        assert run_id in aged.suspects
-        second = aged.tick()  # still silent, in the same state: rescheduled
-        assert number in second.rescheduled
+        assert run_state(number, stack).state.type.value == "PENDING"
+        _left_alone_while_young_then_rescheduled(stack, number, run_id)
         assert run_state(number, stack).state.type.value == "SCHEDULED"
     finally:
         stack.restart_runner()
@@ -225,9 +234,7 @@ def test_an_answer_typed_into_a_run_cancelled_before_it_took_it_is_applied(stack
     wait_waiting(stack, number, "da_consultation", timeout=180)
     who = assignee(stack, number)
     old = case_info(stack, number)["run"]
-    # Once the suspended run's process has exited (else the runner's stop cancels it too).
-    wait_for(lambda: not _children(stack.runner.proc.pid), 60, "the flow-run process to exit")
-    stack.runner.stop()  # nothing takes the resumed run before it is cancelled
+    _stop_runner_when_idle(stack)  # nothing takes the resumed run before it is cancelled
     assert run_state(number, stack).state.is_paused()
     try:
         resume(stack, number, da_answer(who, code_for(stack, who, number)))
@@ -274,19 +281,13 @@ def test_a_run_left_cancelling_by_a_dead_runner_is_taken_up_once_silent(stack: S
     number = new_case(stack, "REPLAY-0008")
     wait_waiting(stack, number, "da_consultation", timeout=180)
     old = case_info(stack, number)["run"]
-    wait_for(lambda: not _children(stack.runner.proc.pid), 60, "the flow-run process to exit")
-    stack.runner.stop()
+    _stop_runner_when_idle(stack)
     try:
         with get_client(sync_client=True) as client:  # running, then told to cancel; a paused
             client.set_flow_run_state(UUID(old), Running(), force=True)  # run has no process
             client.set_flow_run_state(UUID(old), Cancelling(), force=True)  # so ends at once
         assert run_state(number, stack).state.type.value == "CANCELLING"
-        young = Watchdog(stack.store, silence=3600.0, confirm=0.0).tick()
-        assert number not in young.rescheduled and any(a.startswith(number) for a in young.alive)
-        aged = Watchdog(stack.store, silence=0.5, confirm=0.0)
-        time.sleep(1.0)
-        assert number not in aged.tick().rescheduled  # a suspect first
-        assert number in aged.tick().rescheduled
+        _left_alone_while_young_then_rescheduled(stack, number, UUID(old))
         assert run_state(number, stack).state.type.value == "SCHEDULED"  # the new run
     finally:
         stack.restart_runner()
